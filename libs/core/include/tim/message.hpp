@@ -1,0 +1,71 @@
+// HTTP messages as plain values: what handlers and domain code see.
+// No Beast here, so that code using these types compiles fast and stays testable.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tim::http {
+
+// ASCII case-insensitive equality, as HTTP field names compare.
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+// An ordered list of header fields; names compare case-insensitively and keep their case.
+class Headers {
+ public:
+  struct Field {
+    std::string name;
+    std::string value;
+  };
+
+  // The first field with this name, if any.
+  std::optional<std::string_view> get(std::string_view name) const noexcept;
+  std::size_t count(std::string_view name) const noexcept;
+  bool contains(std::string_view name) const noexcept { return count(name) > 0; }
+
+  void add(std::string name, std::string value);
+  // Replaces every field with this name by one field.
+  void set(std::string_view name, std::string value);
+  // Removes every field with this name; returns how many were removed.
+  std::size_t remove(std::string_view name);
+
+  bool empty() const noexcept { return fields_.empty(); }
+  std::size_t size() const noexcept { return fields_.size(); }
+  auto begin() const noexcept { return fields_.begin(); }
+  auto end() const noexcept { return fields_.end(); }
+  void reserve(std::size_t n) { fields_.reserve(n); }
+
+ private:
+  std::vector<Field> fields_;
+};
+
+struct Request {
+  std::string method;
+  std::string target;  // the request-target exactly as received
+  Headers headers;
+  std::string body;
+  std::string remote_address;  // the peer's IP address
+  std::string request_id;      // x-request-id of this request, for logs
+
+  std::string_view path() const noexcept;   // target up to '?'
+  std::string_view query() const noexcept;  // after '?', empty when none
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+};
+
+// A response with a JSON body (already serialized).
+Response json_response(int status, std::string body);
+
+// The error shape every service answers with: {"error":{"code":"…","message":"…"}}.
+Response error_response(int status, std::string_view code, std::string_view message);
+
+// The standard reason phrase of a status code ("Not Found"), or "Unknown".
+std::string_view reason_phrase(int status) noexcept;
+
+}  // namespace tim::http

@@ -1,0 +1,12 @@
+// Instants and dates as ISO 8601 text.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace tim {
+
+// "2018-01-01T11:54:30.769Z": UTC with milliseconds, the tutorial's expectedDate format.
+std::string format_iso8601_utc(std::chrono::system_clock::time_point t);
+
+}  // namespace tim

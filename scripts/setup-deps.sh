@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages TIM needs; the one place our dependencies are listed.
+#   scripts/setup-deps.sh build   compile and run the services
+#   scripts/setup-deps.sh test    build + what the test suite needs
+# Installs only what is missing (--no-upgrade). Not root: prints the apt line and stops.
+set -euo pipefail
+
+BUILD_PACKAGES=(
+  g++ cmake make pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libspdlog-dev libfmt-dev libyaml-cpp-dev
+  libsqlite3-dev libpq-dev libssl-dev
+)
+TEST_PACKAGES=(
+  libgtest-dev libgmock-dev python3 python3-pytest curl
+)
+
+want=("${BUILD_PACKAGES[@]}")
+case "${1:-build}" in
+  build) ;;
+  test) want+=("${TEST_PACKAGES[@]}") ;;
+  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+apt_line="apt-get install -y --no-upgrade ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing Debian packages. Run as root:" >&2
+  echo "  apt-get update && $apt_line" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_opts=(-o DPkg::Lock::Timeout=600 -q)
+apt-get "${apt_opts[@]}" update
+# Boost 1.81's -dev packages conflict with 1.74's (pulled in by python3-sklearn and friends):
+# apt would remove those silently. Refuse instead, and say what would go.
+removals=$(apt-get "${apt_opts[@]}" -s install -y --no-upgrade "${missing[@]}" | awk '/^Remv/ {print $2}')
+if [ -n "$removals" ] && [ "${TIM_ALLOW_REMOVALS:-0}" != 1 ]; then
+  echo "Installing would remove these packages: $removals" >&2
+  echo "Set TIM_ALLOW_REMOVALS=1 to accept that." >&2
+  exit 1
+fi
+apt-get "${apt_opts[@]}" install -y --no-upgrade "${missing[@]}"
