@@ -27,7 +27,7 @@ struct AuthSettings {
   LimiterConfig limiter;
 };
 
-// Throws tim::config::ConfigError naming the variable when a value is malformed.
+// Throws tim::config::ConfigError (tim/config.hpp) naming the variable when a value is bad.
 AuthSettings settings_from_env();
 
 // Builds the first Credentials: reads KEYS_FILE and JWKS_FILE when set. Any error is returned
