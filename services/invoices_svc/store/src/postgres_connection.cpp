@@ -37,6 +37,8 @@ class PostgresConnection final : public Connection {
       conn_ = nullptr;
       unavailable("cannot connect to PostgreSQL: " + message);
     }
+    // NOTICEs ("relation already exists, skipping") would go to stderr, outside our logs.
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
   }
   ~PostgresConnection() override { PQfinish(conn_); }
 
