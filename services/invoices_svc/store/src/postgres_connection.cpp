@@ -38,7 +38,8 @@ class PostgresConnection final : public Connection {
       unavailable("cannot connect to PostgreSQL: " + message);
     }
     // NOTICEs ("relation already exists, skipping") would go to stderr, outside our logs.
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
   }
   ~PostgresConnection() override { PQfinish(conn_); }
 

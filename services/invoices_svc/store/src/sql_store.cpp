@@ -221,7 +221,6 @@ class SqlStore final : public InvoiceStore {
     for (std::size_t i = 0; i < records.size(); ++i) {
       try {
         invoices.push_back(build_imported_invoice(records[i], now));
-        if (!records[i].invoice.ref) invoices.back().ref.clear();
       } catch (const Error& e) {
         throw Error(e.kind(), e.code(), "record " + std::to_string(i) + ": " + e.what(), e.field());
       }
@@ -301,13 +300,6 @@ std::string redact_url(std::string_view url) {
     out.replace(value, end - value, "***");
   }
   return out;
-}
-
-Invoice build_imported_invoice(const ImportRecord& record, Instant now) {
-  Invoice invoice = make_invoice(record.invoice, 0, now);
-  for (const auto& payment : record.payments) apply_payment(invoice, payment, now);
-  if (record.voided) invoices::void_invoice(invoice, now);
-  return invoice;
 }
 
 std::unique_ptr<InvoiceStore> open_store(const StoreConfig& config) {

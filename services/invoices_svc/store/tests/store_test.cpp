@@ -487,3 +487,17 @@ TEST(RedactUrl, HidesPasswords) {
             "postgresql://db/tim?user=a&password=***&x=1");
   EXPECT_EQ(redact_url("sqlite:/var/lib/tim/invoices.db"), "sqlite:/var/lib/tim/invoices.db");
 }
+
+TEST_P(StoreTest, DemoDataAnswersTheTutorialsCurl) {
+  auto store = open();
+  const auto ids = store->import(tutorial_demo_records(), kNow);
+  ASSERT_EQ(ids.size(), 1000u);
+  EXPECT_EQ(ids.front(), 1);
+  EXPECT_EQ(ids.back(), 1000);
+  const Invoice ten = store->get(10);  // {"id":10,"ref":"INV-10","amount":1000,"balance":990,…}
+  EXPECT_EQ(ten.ref, "INV-10");
+  EXPECT_EQ(ten.amount, 1000);
+  EXPECT_EQ(ten.balance, 990);
+  EXPECT_EQ(ten.ccy, "GBP");
+  EXPECT_EQ(ten.status, Status::open);
+}

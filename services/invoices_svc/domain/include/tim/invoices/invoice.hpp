@@ -99,6 +99,23 @@ void void_invoice(Invoice& invoice, Instant now);
 // on what it reads so that a corrupt row is reported, not served.
 void check_invariants(const Invoice& invoice);
 
+// An invoice as loaded by import: a create request plus what already happened to it.
+struct ImportRecord {
+  NewInvoice invoice;
+  std::vector<PaymentRequest> payments;
+  bool voided = false;
+  bool operator==(const ImportRecord&) const = default;
+};
+
+// The invoice an import record makes (payments and void applied; id 0, ref empty when the
+// record has none). Throws the Error its create/payment/void would.
+Invoice build_imported_invoice(const ImportRecord& record, Instant now);
+
+// The tutorial's invoices for the demo data set: n = 1…1000 → ref INV-n, amount n·100 GBP,
+// one payment of 10 (so balance n·100−10), open. Imported in order into an empty store, they
+// get ids 1…1000 and the tutorial's curl answers as written.
+std::vector<ImportRecord> tutorial_demo_records();
+
 // Canonical text of a create request, equal for equal requests: compares the body of a
 // retried create with the one first sent under the same Idempotency-Key.
 std::string fingerprint(const NewInvoice& request);

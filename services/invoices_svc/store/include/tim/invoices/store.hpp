@@ -57,17 +57,6 @@ struct CreateResult {
   bool created = true;  // false: a retry with the same Idempotency-Key got the first result
 };
 
-// An invoice as loaded by import: a create request plus what already happened to it.
-struct ImportRecord {
-  NewInvoice invoice;
-  std::vector<PaymentRequest> payments;
-  bool voided = false;
-};
-
-// The invoice an import record makes (payments and void applied, id left 0). Throws the
-// Error its create/payment/void would; lets an importer reject a row before the batch.
-Invoice build_imported_invoice(const ImportRecord& record, Instant now);
-
 class InvoiceStore {
  public:
   virtual ~InvoiceStore() = default;
