@@ -238,7 +238,8 @@ ModelParams train(std::span<const ArRecord> rows, const TrainOptions& options) {
   // Interval tails: the share whose interval covers closest to 80% of the validation invoices.
   double best_gap = INFINITY;
   double tail_chosen = 0.10;
-  for (double tail = 0.05; tail <= 0.2001; tail += 0.005) {
+  for (int permille = 50; permille <= 200; permille += 5) {
+    double tail = permille / 1000.0;
     chosen.interval_tail_share = tail;
     double gap = std::abs(score(chosen, cases).interval80_coverage.value_or(0) - 0.80);
     if (gap < best_gap - 1e-9) {
