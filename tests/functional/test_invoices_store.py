@@ -47,7 +47,7 @@ def test_data_survives_a_restart(services, store_env):
     paid = post_json(svc.port, f"/api/invoices/{inv['id']}/payments", {"amount": 500, "date": "2026-11-20"}).json()
     assert svc.stop() == 0
     svc.restart()
-    assert get(svc.port, f"/api/invoices/{inv[\'id\']}?view=full").json() == paid
+    assert get(svc.port, f"/api/invoices/{inv['id']}?view=full").json() == paid
     # the idempotency key is kept too
     again = post_json(svc.port, "/api/invoices", NEW, {"Idempotency-Key": "k-1"})
     assert again.json()["id"] == inv["id"]
@@ -78,7 +78,7 @@ def test_acknowledged_writes_survive_kill_9_under_load(services, store_env):
     svc.process.wait()
     svc.restart()
     for inv in acknowledged:
-        assert get(svc.port, f"/api/invoices/{inv[\'id\']}?view=full").json() == inv
+        assert get(svc.port, f"/api/invoices/{inv['id']}?view=full").json() == inv
 
 
 def test_csv_export_and_import_round_trip(services, store_env, tmp_path):
