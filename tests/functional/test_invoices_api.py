@@ -31,7 +31,7 @@ def test_create_answers_201_with_location_and_the_stored_invoice(svc):
     assert (body["amount"], body["balance"], body["status"], body["payments"]) == (12000, 12000, "open", [])
     assert body["settledDate"] is None
     assert r.header("location") == f"/api/invoices/{body['id']}"
-    got = get(svc.port, r.header("location") + "?view=full")
+    got = get(svc.port, r.header("location"))
     assert got.status == 200
     assert got.json() == body
     assert create(svc, ref="MY-REF")["ref"] == "MY-REF"
@@ -152,14 +152,14 @@ def test_payments_change_balance_status_and_settled_date_together(svc):
     assert body["payments"] == [{"amount": 5000, "date": "2026-11-20"}]
     body = post_json(svc.port, url, {"amount": 7000, "date": "2026-11-25", "ccy": "GBP"}).json()
     assert (body["balance"], body["status"], body["settledDate"]) == (0, "paid", "2026-11-25")
-    assert get(svc.port, f"/api/invoices/{inv['id']}?view=full").json() == body
+    assert get(svc.port, f"/api/invoices/{inv['id']}").json() == body
 
 
 def test_refused_payments_change_nothing(svc):
     inv = create(svc)
     url = f"/api/invoices/{inv['id']}/payments"
     assert post_json(svc.port, url, {"amount": 2000, "date": "2026-11-20"}).status == 200
-    before = get(svc.port, f"/api/invoices/{inv['id']}?view=full").json()
+    before = get(svc.port, f"/api/invoices/{inv['id']}").json()
     for payment, status, code in [
         ({"amount": 10001, "date": "2026-11-20"}, 409, "payment_exceeds_balance"),
         ({"amount": 100, "date": "2026-11-20", "ccy": "EUR"}, 409, "currency_mismatch"),
@@ -171,7 +171,7 @@ def test_refused_payments_change_nothing(svc):
         r = post_json(svc.port, url, payment)
         assert (r.status, r.json()["error"]["code"]) == (status, code), payment
     assert post_json(svc.port, url, "not json").status == 400
-    assert get(svc.port, f"/api/invoices/{inv['id']}?view=full").json() == before
+    assert get(svc.port, f"/api/invoices/{inv['id']}").json() == before
 
 
 def test_concurrent_payments_never_overdraw(svc):
@@ -185,7 +185,7 @@ def test_concurrent_payments_never_overdraw(svc):
         statuses = list(pool.map(pay, range(10)))
     assert statuses.count(200) == 3
     assert statuses.count(409) == 7
-    body = get(svc.port, f"/api/invoices/{inv['id']}?view=full").json()
+    body = get(svc.port, f"/api/invoices/{inv['id']}").json()
     assert body["balance"] == 100
     assert len(body["payments"]) == 3
 
@@ -204,4 +204,4 @@ def test_void_only_an_open_invoice_without_payments(svc):
     post_json(svc.port, f"/api/invoices/{partly_paid['id']}/payments", {"amount": 1, "date": "2026-11-20"})
     r = request(svc.port, "POST", f"/api/invoices/{partly_paid['id']}/void")
     assert r.status == 409
-    assert get(svc.port, f"/api/invoices/{partly_paid['id']}?view=full").json()["status"] == "open"
+    assert get(svc.port, f"/api/invoices/{partly_paid['id']}").json()["status"] == "open"
