@@ -4,7 +4,9 @@ import uuid
 
 import pytest
 
-from harness import TOKEN, FakePeer, Service, start_gateway
+from harness import ROOT, TOKEN, FakePeer, Service, start_gateway
+
+DEMO_MODEL = ROOT / "services" / "expected_date_svc" / "model" / "demo-model.json"
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def chain(services, tmp_path):
     """The tutorial's whole system: four real services wired as on one machine."""
 
     class Chain:
-        expected_date = services.service("expected_date_svc")
+        expected_date = services.service("expected_date_svc", {"MODEL_FILE": str(DEMO_MODEL)})
         auth = services.service("auth_svc", {"TOKEN": TOKEN})
         invoices = services.service("invoices_svc", {
             "EXPECTED_DATE_URI": f"http://127.0.0.1:{expected_date.port}"})
