@@ -280,3 +280,12 @@ def test_auth_svc_refuses_to_start_without_any_credential_or_with_a_broken_key_f
     done = subprocess.run([binary], env={**base, "KEYS_FILE": str(tmp_path / "keys.json")},
                           capture_output=True, text=True, timeout=10)
     assert done.returncode == 2 and "KEYS_FILE" in done.stderr
+
+
+def test_sigterm_stops_the_reloading_service_promptly(guarded, tmp_path):
+    key_file = tmp_path / "keys.json"
+    create_key(key_file, "ci", "invoices:read")
+    stack = guarded({"KEYS_FILE": str(key_file)})
+    started = time.monotonic()
+    assert stack.auth.stop(timeout=5.0) == 0
+    assert time.monotonic() - started < 3.0

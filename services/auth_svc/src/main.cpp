@@ -46,7 +46,10 @@ int serve() {
     std::condition_variable_any wake;
     std::jthread reloader([&](std::stop_token stop) {
       std::unique_lock lock(wake_mutex);
-      while (!wake.wait_for(lock, stop, reload_every, [] { return false; })) {
+      // wait_for returns the predicate (false) on timeout and on stop alike: check stop.
+      while (!stop.stop_requested()) {
+        wake.wait_for(lock, stop, reload_every, [] { return false; });
+        if (stop.stop_requested()) break;
         for (const auto& e : store.poll()) {
           if (e.ok)
             tim::log::info("credentials reloaded", {{"file", std::string_view(e.variable)},
