@@ -5,7 +5,7 @@ test can assert what reached it (usually: nothing)."""
 
 import re
 
-from harness import TOKEN, FakePeer, closed_port, get, raw_exchange, recording_upstream, request
+from harness import TOKEN, closed_port, get, raw_exchange, recording_upstream
 
 
 def status_of(raw):
@@ -181,7 +181,11 @@ def test_oversized_and_malformed_requests_never_reach_the_back_end(guarded):
     assert get(port, "/invoices/" + "1" * 70_000, auth).status in (414, 431, 400)
     many = {f"x-h{i}": "v" for i in range(2000)}
     assert get(port, "/invoices/1", many).status in (401, 431)
-    assert request(port, "POST", "/invoices/1", auth, body="x" * (2 * 1024 * 1024)).status == 413
+    # Refused on its Content-Length, before the body is read (sending it all would race the
+    # gateway closing the connection).
+    raw = raw_exchange(port, b"POST /invoices/1 HTTP/1.1\r\nHost: a\r\nAuthorization: " +
+                       TOKEN.encode() + b"\r\nContent-Length: 2097152\r\n\r\nxxxx")
+    assert status_of(raw) == 413
     for raw in [b"GARBAGE\r\n\r\n",
                 b"GET /invoices/1 HTTP/9.9\r\nHost: a\r\nAuthorization: " + TOKEN.encode() + b"\r\n\r\n",
                 b"GET /invoices/1\r\n\r\n",
