@@ -1,6 +1,8 @@
 // Issue 5's protocol on the real data set: train on invoices before 2013-07-12, test on the
-// 500 after, walking forward. Thresholds are from measured values (see comments) with a small
-// margin, so a real regression fails and a rounding change does not.
+// 500 after, walking forward. The within-3-days and coverage thresholds are the issue's own.
+// The MAE threshold is the measured value with a small margin, so a real regression fails and a
+// rounding change does not: the issue's MAE <= 5.4 is NOT met (measured 5.42), see the disabled
+// test below and the model README.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -38,7 +40,7 @@ TEST(RealData, ModelBeatsTheBaselinesOnTheIssuesProtocol) {
   const auto& due = ev.baselines[1];
 
   // Measured: MAE 5.42, median 4, 41.4% within 3 days, 78.8% interval coverage.
-  EXPECT_LE(ev.model.mae_days, 5.5);  // the issue's best so far (ridge) is 5.65
+  EXPECT_LE(ev.model.mae_days, 5.45);  // the issue's best so far (ridge) is 5.65
   EXPECT_LE(ev.model.mae_days, due.mae_days - 5.5);
   EXPECT_LE(ev.model.mae_days, random.mae_days - 12.5);
   EXPECT_GE(ev.model.within_3_days, 0.40);
@@ -46,6 +48,17 @@ TEST(RealData, ModelBeatsTheBaselinesOnTheIssuesProtocol) {
   ASSERT_TRUE(ev.model.interval80_coverage);
   EXPECT_GE(*ev.model.interval80_coverage, 0.75);
   EXPECT_LE(*ev.model.interval80_coverage, 0.85);
+}
+
+// Issue 5's "Done when" asks for MAE <= 5.4 days; the model measures 5.42. Disabled so that CI
+// stays green and the miss stays visible (ctest lists it as disabled); run it with
+// --gtest_also_run_disabled_tests. Enable it when a model chosen on the training period's
+// validation tail (never on the test set) reaches the target.
+TEST(RealData, DISABLED_MeetsTheIssuesMaeTarget) {
+  TrainOptions options;
+  options.until = kTestFrom;
+  auto ev = evaluate(rows(), train(rows(), options), kTestFrom);
+  EXPECT_LE(ev.model.mae_days, 5.4);
 }
 
 TEST(RealData, CommittedDemoModelIsWhatTrainProduces) {
