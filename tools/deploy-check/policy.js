@@ -8,7 +8,10 @@ const path = require('path');
 const SERVED = { readiness: '/readyz', liveness: '/healthz' };
 const COMMON_ENV = ['PORT', 'HOST', 'LOG_LEVEL', 'DRAIN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS'];
 const BINARIES = {
-  auth_svc: { required: ['TOKEN'], optional: ['KEYS_FILE', 'JWKS_FILE'] },
+  auth_svc: {
+    required: ['TOKEN'],
+    optional: ['KEYS_FILE', 'JWKS_FILE', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_LEEWAY_SECONDS', 'JWT_MAX_BYTES', 'AUTH_FAILURE_BURST', 'AUTH_FAILURE_REFILL_MS', 'AUTH_LIMITER_MAX_ADDRESSES'],
+  },
   invoices_svc: { required: ['EXPECTED_DATE_URI', 'DATABASE_URL'], optional: ['DATA_DIR'] },
   expected_date_svc: { required: [], optional: ['MODEL_FILE'] },
   gateway: { required: ['ROUTES_FILE'], optional: ['UPSTREAMS'] },
@@ -38,6 +41,7 @@ const GATEWAY_PODS = {
   },
   'tim-gateway': null, // the rendered Deployment "gateway"
 };
+GATEWAY_PODS['all-components'] = GATEWAY_PODS.emissary;
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 const key = (o) => `${o.kind}/${(o.metadata && o.metadata.namespace) || ''}/${o.metadata && o.metadata.name}`;
@@ -196,6 +200,7 @@ function checkOverlay(overlay, objects, repo) {
       if (dockerfileUsers[img] !== null && runAsUser !== undefined && runAsUser !== dockerfileUsers[img])
         cerr(`runAsUser ${runAsUser} differs from the image's USER ${dockerfileUsers[img]}`);
       for (const v of bin.required) if (!(v in env)) cerr(`${img} needs ${v}, which is not set`);
+      if ('JWKS_FILE' in env) for (const v of ['JWT_ISSUER', 'JWT_AUDIENCE']) if (!(v in env)) cerr(`JWKS_FILE is set, so ${img} needs ${v} too`);
       const known = new Set([...COMMON_ENV, ...bin.required, ...bin.optional, ...Object.keys(env).filter((k) => /^POSTGRES_/.test(k))]);
       for (const v of Object.keys(env)) if (!known.has(v)) cerr(`sets ${v}, which ${img} does not read`);
 
