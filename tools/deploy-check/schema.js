@@ -8,7 +8,14 @@ const fs = require('fs');
 const path = require('path');
 const Ajv = require('ajv');
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+const crypto = require('crypto');
+const standaloneCode = require('ajv/dist/standalone').default;
+
+// code.source lets compiled validators be saved as modules: compiling the large Envoy Gateway
+// schemas takes about a second, loading a saved one a few milliseconds.
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { source: true } });
+const cacheDir = path.join(__dirname, '.cache', 'validators');
+const VALIDATOR_VERSION = '1'; // bump when tighten() or the metadata schema changes
 const compiled = new Map();
 
 function loadModel(apiVersion, kind) {
@@ -39,7 +46,15 @@ function loadCrdValidator(schemaDir, apiVersion, kind) {
   if (compiled.has(file)) return compiled.get(file);
   let v = null;
   if (fs.existsSync(file)) {
-    const schema = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const text = fs.readFileSync(file, 'utf8');
+    const digest = crypto.createHash('sha256').update(VALIDATOR_VERSION).update(require('ajv/package.json').version).update(text).digest('hex');
+    const cachedFile = path.join(cacheDir, `${digest}.js`);
+    if (fs.existsSync(cachedFile)) {
+      v = require(cachedFile);
+      compiled.set(file, v);
+      return v;
+    }
+    const schema = JSON.parse(text);
     delete schema.$schema;
     tighten(schema);
     // metadata is only {type: object} in CRD schemas: check it like ObjectMeta's common fields.
@@ -57,6 +72,14 @@ function loadCrdValidator(schemaDir, apiVersion, kind) {
       };
     }
     v = ajv.compile(schema);
+    try {
+      fs.mkdirSync(cacheDir, { recursive: true });
+      const tmp = `${cachedFile}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, standaloneCode(ajv, v));
+      fs.renameSync(tmp, cachedFile);
+    } catch {
+      /* a cache is optional */
+    }
   }
   compiled.set(file, v);
   return v;
