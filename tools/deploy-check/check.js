@@ -39,6 +39,13 @@ for (const [name, file] of targets) {
 
 // Repository rules that do not depend on an overlay.
 for (const svc of Object.keys(BINARIES)) problems.push(...checkDockerfile(repo, svc).errors);
+// One compile serves all four images only while their build stages are identical.
+const buildStages = Object.keys(BINARIES)
+  .map((svc) => path.join(repo, 'services', svc, 'Dockerfile'))
+  .filter((f) => fs.existsSync(f))
+  .map((f) => [path.relative(repo, f), fs.readFileSync(f, 'utf8').split(/^# --- rootfs/m)[0].replace(/^#.*\n/gm, '')]);
+for (const [f, stage] of buildStages.slice(1))
+  if (stage !== buildStages[0][1]) problems.push(`${f}: build stage differs from ${buildStages[0][0]}'s (the compile would run once per image)`);
 const routes = path.join(repo, 'kube/overlays/emissary/routes.yaml');
 const routesCopy = path.join(repo, 'kube/overlays/tim-gateway/routes.yaml');
 if (fs.existsSync(routesCopy) && fs.readFileSync(routes, 'utf8') !== fs.readFileSync(routesCopy, 'utf8'))
