@@ -13,6 +13,7 @@ BUILD_PACKAGES=(
 )
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev python3 python3-pytest curl
+  postgresql-15
 )
 
 want=("${BUILD_PACKAGES[@]}")

@@ -30,8 +30,7 @@ bool RouteTable::path_matches(const Route& r, std::string_view path, PathParams*
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const auto& seg = r.segments[i];
     if (seg.starts_with(':')) {
-      if (parts[i].empty()) return false;
-      found.emplace_back(parts[i]);
+      found.emplace_back(parts[i]);  // may be empty: the handler says why that is wrong
     } else if (seg != parts[i]) {
       return false;
     }

@@ -19,10 +19,12 @@ TEST(RouteTable, MatchesParamsAndLiterals) {
   EXPECT_EQ(m.params, std::vector<std::string>{"7"});
 }
 
-TEST(RouteTable, EmptySegmentAndExtraSegmentsDoNotMatch) {
+TEST(RouteTable, EmptyParamMatchesButExtraSegmentsDoNot) {
   RouteTable t;
   t.add("GET", "/api/invoices/:id");
-  EXPECT_EQ(t.match("GET", "/api/invoices/").kind, RouteMatch::Kind::not_found);
+  auto empty = t.match("GET", "/api/invoices/");
+  ASSERT_EQ(empty.kind, RouteMatch::Kind::found);
+  EXPECT_EQ(empty.params, std::vector<std::string>{""});
   EXPECT_EQ(t.match("GET", "/api/invoices/1/2").kind, RouteMatch::Kind::not_found);
   EXPECT_EQ(t.match("GET", "/api/invoices").kind, RouteMatch::Kind::not_found);
   EXPECT_EQ(t.match("GET", "/API/invoices/1").kind, RouteMatch::Kind::not_found);
@@ -35,6 +37,13 @@ TEST(RouteTable, WrongMethodListsAllowedOnes) {
   auto m = t.match("PUT", "/api/invoices/1");
   ASSERT_EQ(m.kind, RouteMatch::Kind::method_not_allowed);
   EXPECT_EQ(m.allow, "GET, DELETE, HEAD");
+}
+
+TEST(RouteTable, EarlierLiteralRouteWinsOverParam) {
+  RouteTable t;
+  auto list = t.add("GET", "/api/invoices/");
+  t.add("GET", "/api/invoices/:id");
+  EXPECT_EQ(t.match("GET", "/api/invoices/").route, list);
 }
 
 TEST(RouteTable, HeadFallsBackToGet) {

@@ -23,7 +23,9 @@ struct RouteMatch {
   std::string allow;  // "GET, HEAD" when method_not_allowed
 };
 
-// Patterns are split on '/'; a segment ":name" matches any one non-empty segment.
+// Patterns are split on '/'; a segment ":name" matches any one segment, even an empty one, so
+// that "/api/invoices/" reaches the handler, which answers 400 "id is empty" rather than 404.
+// Routes are tried in the order they were added.
 // HEAD falls back to GET, as HTTP requires of servers that support GET.
 class RouteTable {
  public:

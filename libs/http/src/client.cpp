@@ -1,0 +1,250 @@
+#include "tim/http/client.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <charconv>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace tim::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+std::string_view to_string(FetchError e) noexcept {
+  switch (e) {
+    case FetchError::none:
+      return "ok";
+    case FetchError::resolve_failed:
+      return "resolve_failed";
+    case FetchError::connect_refused:
+      return "connect_refused";
+    case FetchError::connect_timeout:
+      return "connect_timeout";
+    case FetchError::timeout:
+      return "timeout";
+    case FetchError::closed:
+      return "closed";
+    case FetchError::bad_response:
+      return "bad_response";
+  }
+  return "unknown";
+}
+
+namespace {
+
+struct IdleConnection {
+  std::unique_ptr<beast::tcp_stream> stream;
+  Clock::time_point since;
+};
+
+// A pooled connection is reusable when the peer has not closed it meanwhile: a non-blocking
+// peek that finds neither data nor end-of-stream. Saves a failed request on most stale sockets.
+bool still_open(beast::tcp_stream& stream) {
+  char byte;
+  auto n = ::recv(stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+bool idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+         method == "DELETE" || method == "TRACE";
+}
+
+}  // namespace
+
+// Idle connections of one event loop, by endpoint. An Asio service of the event loop, so the
+// sockets close when the loop shuts down, before the loop itself is gone.
+class ConnectionPool : public asio::execution_context::service {
+ public:
+  static inline asio::execution_context::id id;
+  explicit ConnectionPool(asio::execution_context& context) : service(context) {}
+
+  std::unique_ptr<beast::tcp_stream> take(const std::string& authority,
+                                          std::chrono::milliseconds max_idle) {
+    std::lock_guard lock(mutex_);
+    auto it = idle_.find(authority);
+    if (it == idle_.end()) return nullptr;
+    auto& list = it->second;
+    while (!list.empty()) {
+      auto candidate = std::move(list.back());
+      list.pop_back();
+      if (Clock::now() - candidate.since < max_idle && still_open(*candidate.stream))
+        return std::move(candidate.stream);
+    }
+    return nullptr;
+  }
+
+  void give_back(const std::string& authority, std::unique_ptr<beast::tcp_stream> stream,
+                 std::size_t max_idle_connections) {
+    std::lock_guard lock(mutex_);
+    auto& list = idle_[authority];
+    if (list.size() >= max_idle_connections) return;
+    stream->expires_never();
+    list.push_back({std::move(stream), Clock::now()});
+  }
+
+ private:
+  void shutdown() override {
+    std::lock_guard lock(mutex_);
+    idle_.clear();
+  }
+  // Our event loops run on one thread each; the lock only makes a shared loop safe too.
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<IdleConnection>> idle_;
+};
+
+HttpClient::HttpClient(ClientOptions options) : options_(std::move(options)) {}
+
+HttpClient::~HttpClient() = default;
+
+namespace {
+
+struct Attempt {
+  FetchResult result;
+  bool reusable = false;
+  bool retry_safe = false;  // failed before the peer could have acted on the request
+};
+
+FetchResult failure(FetchError e, std::string message) {
+  FetchResult r;
+  r.error = e;
+  r.message = std::move(message);
+  return r;
+}
+
+Task<Attempt> exchange(beast::tcp_stream& stream, const bhttp::request<bhttp::string_body>& req,
+                       bool head, Clock::time_point deadline, const ClientOptions& options,
+                       bool reused) {
+  Attempt a;
+  stream.expires_at(deadline);
+  auto [wec, wn] = co_await bhttp::async_write(stream, req, asio::as_tuple(asio::use_awaitable));
+  (void)wn;
+  if (wec) {
+    a.retry_safe = reused && wec != beast::error::timeout;
+    a.result = failure(wec == beast::error::timeout ? FetchError::timeout : FetchError::closed,
+                       "write: " + wec.message());
+    co_return a;
+  }
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(options.max_response_header_bytes));
+  parser.body_limit(options.max_response_body_bytes);
+  parser.skip(head);
+  auto [rec, rn] =
+      co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+  (void)rn;
+  if (rec) {
+    // End of stream before any byte on a reused connection: the peer closed it while idle.
+    a.retry_safe = reused && rec == bhttp::error::end_of_stream;
+    if (rec == beast::error::timeout)
+      a.result = failure(FetchError::timeout, "no complete answer before the deadline");
+    else if (rec == bhttp::error::end_of_stream || rec == asio::error::connection_reset ||
+             rec == asio::error::eof || rec == bhttp::error::partial_message)
+      a.result = failure(FetchError::closed, "read: " + rec.message());
+    else
+      a.result = failure(FetchError::bad_response, "read: " + rec.message());
+    co_return a;
+  }
+  auto& res = parser.get();
+  a.result.status = static_cast<int>(res.result_int());
+  a.result.headers.reserve(std::distance(res.begin(), res.end()));
+  for (const auto& f : res)
+    a.result.headers.add(std::string(f.name_string()), std::string(f.value()));
+  a.reusable = res.keep_alive() && buffer.size() == 0;
+  a.result.body = std::move(res.body());
+  co_return a;
+}
+
+Task<std::variant<std::unique_ptr<beast::tcp_stream>, FetchResult>> connect(
+    const Endpoint& endpoint, Clock::time_point deadline, const ClientOptions& options) {
+  auto executor = co_await asio::this_coro::executor;
+  std::vector<tcp::endpoint> addresses;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(endpoint.host, ec);
+  if (!ec) {
+    addresses.emplace_back(address, endpoint.port);
+  } else {
+    tcp::resolver resolver(executor);
+    auto [rec, results] = co_await resolver.async_resolve(
+        endpoint.host, std::to_string(endpoint.port), asio::as_tuple(asio::use_awaitable));
+    if (rec || results.empty())
+      co_return failure(FetchError::resolve_failed,
+                        "resolve " + endpoint.host + ": " + rec.message());
+    for (const auto& r : results) addresses.push_back(r.endpoint());
+  }
+  auto stream = std::make_unique<beast::tcp_stream>(executor);
+  stream->expires_at(std::min(deadline, Clock::now() + options.connect_timeout));
+  auto [cec, connected] =
+      co_await stream->async_connect(addresses, asio::as_tuple(asio::use_awaitable));
+  (void)connected;
+  if (cec) {
+    if (cec == beast::error::timeout)
+      co_return failure(FetchError::connect_timeout,
+                        "connect " + endpoint.authority() + ": timed out");
+    co_return failure(FetchError::connect_refused,
+                      "connect " + endpoint.authority() + ": " + cec.message());
+  }
+  stream->socket().set_option(tcp::no_delay(true), ec);
+  co_return std::move(stream);
+}
+
+}  // namespace
+
+Task<FetchResult> HttpClient::fetch(const Endpoint& endpoint, ClientRequest request,
+                                    std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  auto executor = co_await asio::this_coro::executor;
+  auto& pool = asio::use_service<ConnectionPool>(asio::query(executor, asio::execution::context));
+  const auto key = endpoint.authority();
+
+  bhttp::request<bhttp::string_body> req;
+  req.method_string(request.method);
+  req.target(request.target);
+  req.version(11);
+  for (auto& f : request.headers) req.insert(f.name, f.value);
+  if (req.find(bhttp::field::host) == req.end()) req.set(bhttp::field::host, endpoint.authority());
+  req.keep_alive(true);
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+      request.method == "PATCH") {
+    req.body() = std::move(request.body);
+    req.prepare_payload();
+  }
+  const bool head = request.method == "HEAD";
+
+  for (int attempt = 0;; ++attempt) {
+    auto stream = pool.take(key, options_.idle_timeout);
+    bool reused = false;
+    if (stream) {
+      reused = true;
+    } else {
+      auto connected = co_await connect(endpoint, deadline, options_);
+      if (auto* error = std::get_if<FetchResult>(&connected)) co_return std::move(*error);
+      stream = std::move(std::get<0>(connected));
+    }
+
+    auto a = co_await exchange(*stream, req, head, deadline, options_, reused);
+    if (a.result.ok()) {
+      if (a.reusable) pool.give_back(key, std::move(stream), options_.max_idle_per_endpoint);
+      co_return std::move(a.result);
+    }
+    const bool may_retry = attempt == 0 && a.retry_safe && Clock::now() < deadline &&
+                           (idempotent(request.method) || a.result.message.starts_with("write"));
+    if (!may_retry) co_return std::move(a.result);
+  }
+}
+
+}  // namespace tim::http

@@ -1,0 +1,455 @@
+#include "tim/http/server.hpp"
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
+#include <cstdio>
+#include <ctime>
+#include <list>
+#include <thread>
+#include <vector>
+
+#include "tim/config.hpp"
+#include "tim/log.hpp"
+
+namespace tim::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+ServerOptions ServerOptions::from_env(std::string service_name) {
+  using namespace config;
+  ServerOptions o;
+  o.service_name = std::move(service_name);
+  o.host = get_string("HOST", o.host);
+  o.port = static_cast<std::uint16_t>(get_int("PORT", o.port, 0, 65535));
+  o.io_threads = static_cast<int>(get_int("IO_THREADS", o.io_threads, 1, 64));
+  o.max_header_bytes = static_cast<std::size_t>(
+      get_int("MAX_HEADER_BYTES", static_cast<std::int64_t>(o.max_header_bytes), 1024, 1 << 24));
+  o.max_body_bytes = static_cast<std::size_t>(
+      get_int("MAX_BODY_BYTES", static_cast<std::int64_t>(o.max_body_bytes), 0, 1 << 30));
+  o.idle_timeout = get_millis("IDLE_TIMEOUT_MS", o.idle_timeout);
+  o.header_timeout = get_millis("HEADER_TIMEOUT_MS", o.header_timeout);
+  o.body_timeout = get_millis("BODY_TIMEOUT_MS", o.body_timeout);
+  o.max_connections = static_cast<std::size_t>(
+      get_int("MAX_CONNECTIONS", static_cast<std::int64_t>(o.max_connections), 1, 1'000'000));
+  o.drain_delay = get_millis("DRAIN_DELAY_MS", o.drain_delay);
+  o.shutdown_timeout = get_millis("SHUTDOWN_TIMEOUT_MS", o.shutdown_timeout);
+  o.access_log = get_bool("ACCESS_LOG", o.access_log);
+  return o;
+}
+
+namespace {
+
+// The Date header changes once a second; format it once a second per thread.
+std::string_view http_date() {
+  thread_local std::time_t cached_second = 0;
+  thread_local char buf[64];
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached_second = now;
+  }
+  return buf;
+}
+
+std::string new_request_id() {
+  thread_local boost::uuids::random_generator generate;
+  return boost::uuids::to_string(generate());
+}
+
+// A request id we pass on must be short and printable; anything else is replaced.
+bool acceptable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id)
+    if (c <= ' ' || c > '~') return false;
+  return true;
+}
+
+std::string status_json(std::string_view status, std::string_view detail = {}) {
+  boost::json::object o;
+  o["status"] = status;
+  if (!detail.empty()) o["detail"] = detail;
+  return boost::json::serialize(o);
+}
+
+// One live connection, as its worker thread sees it.
+struct Connection {
+  beast::tcp_stream* stream = nullptr;
+  bool idle = true;  // waiting for a request: safe to close at shutdown
+};
+
+struct Worker {
+  asio::io_context context{1};
+  std::list<Connection*> connections;  // touched only on this worker's thread
+  std::thread thread;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  RequestHandler handler;
+  std::function<Readiness()> readiness_check;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::atomic<bool> draining{false};  // SIGTERM seen: /readyz answers 503
+  std::atomic<bool> closing{false};   // listener closed: answers carry Connection: close
+  std::atomic<std::size_t> open_connections{0};
+  std::unique_ptr<tcp::acceptor> acceptor;
+
+  Impl(ServerOptions o, RequestHandler h) : options(std::move(o)), handler(std::move(h)) {}
+
+  Response health(const Request& request) {
+    if (request.path() == "/healthz") return json_response(200, status_json("ok"));
+    if (draining) return json_response(503, status_json("draining", "shutting down"));
+    if (readiness_check) {
+      auto r = readiness_check();
+      if (!r.ready) return json_response(503, status_json("not_ready", r.detail));
+      return json_response(200, status_json("ready", r.detail));
+    }
+    return json_response(200, status_json("ready"));
+  }
+
+  Task<Response> dispatch(Request& request) {
+    const auto path = request.path();
+    if ((request.method == "GET" || request.method == "HEAD") &&
+        (path == "/healthz" || path == "/readyz"))
+      co_return health(request);
+    std::exception_ptr failure;
+    try {
+      co_return co_await handler(request);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log::error("handler failed", {{"error", std::string_view(what)},
+                                  {"request_id", std::string_view(request.request_id)}});
+    co_return error_response(500, "internal", "the server failed to handle the request");
+  }
+
+  static Request to_request(bhttp::request<bhttp::string_body>&& message,
+                            const tcp::socket& socket) {
+    Request r;
+    r.method = std::string(message.method_string());
+    r.target = std::string(message.target());
+    r.headers.reserve(std::distance(message.begin(), message.end()));
+    for (const auto& f : message)
+      r.headers.add(std::string(f.name_string()), std::string(f.value()));
+    r.body = std::move(message.body());
+    boost::system::error_code ec;
+    auto peer = socket.remote_endpoint(ec);
+    if (!ec) r.remote_address = peer.address().to_string();
+    return r;
+  }
+
+  void write_access_log(const Request& req, int status,
+                        std::chrono::steady_clock::time_point start) {
+    // Probes arrive every few seconds: log them only when debugging.
+    const bool probe = req.path() == "/healthz" || req.path() == "/readyz";
+    const auto level = probe ? log::Level::debug : log::Level::info;
+    if (!options.access_log || !log::enabled(level)) return;
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start);
+    // The path only: query strings can carry secrets.
+    log::write(level, "request",
+               {{"method", std::string_view(req.method)},
+                {"path", req.path()},
+                {"status", std::int64_t{status}},
+                {"duration_us", static_cast<std::int64_t>(micros.count())},
+                {"request_id", std::string_view(req.request_id)},
+                {"remote", std::string_view(req.remote_address)}});
+  }
+
+  // Answers a request that could not be read, then the connection closes.
+  Task<void> reject(beast::tcp_stream& stream, int status, std::string_view code,
+                    std::string_view message) {
+    auto r = error_response(status, code, message);
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+    res.set(bhttp::field::content_type, "application/json");
+    res.set(bhttp::field::date, http_date());
+    res.keep_alive(false);
+    res.body() = std::move(r.body);
+    res.prepare_payload();
+    stream.expires_after(options.body_timeout);
+    co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+    log::info("request rejected", {{"status", std::int64_t{status}}, {"reason", code}});
+  }
+
+  Task<void> session(Worker& worker, tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    Connection self{&stream, true};
+    worker.connections.push_front(&self);
+    auto registration = worker.connections.begin();
+    struct Unregister {
+      Worker& w;
+      std::list<Connection*>::iterator it;
+      std::atomic<std::size_t>& count;
+      ~Unregister() {
+        w.connections.erase(it);
+        count.fetch_sub(1);
+      }
+    } unregister{worker, registration, open_connections};
+
+    for (;;) {
+      self.idle = true;
+      if (closing) break;
+      if (buffer.size() == 0) {
+        // Idle keep-alive wait, separate from the header deadline so that a slow client
+        // cannot stretch a request over the idle timeout.
+        stream.expires_after(options.idle_timeout);
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096),
+                                                       asio::as_tuple(asio::use_awaitable));
+        if (ec) break;
+        buffer.commit(n);
+      }
+      self.idle = false;
+      const auto start = std::chrono::steady_clock::now();
+
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      parser.body_limit(options.max_body_bytes);
+      stream.expires_after(options.header_timeout);
+      auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser,
+                                                         asio::as_tuple(asio::use_awaitable));
+      (void)hn;
+      if (hec) {
+        if (hec == bhttp::error::header_limit)
+          co_await reject(stream, 431, "headers_too_large", "request headers are too large");
+        else if (hec == bhttp::error::body_limit)  // a Content-Length over the limit
+          co_await reject(stream, 413, "body_too_large", "request body is too large");
+        else if (hec == beast::error::timeout)
+          co_await reject(stream, 408, "request_timeout", "request headers took too long");
+        else if (hec != bhttp::error::end_of_stream && hec != asio::error::operation_aborted &&
+                 hec != asio::error::connection_reset)
+          co_await reject(stream, 400, "bad_request", "malformed HTTP request: " + hec.message());
+        break;
+      }
+      auto& header = parser.get();
+      if (header.version() == 11 && header.count(bhttp::field::host) != 1) {
+        co_await reject(stream, 400, "bad_request",
+                        "an HTTP/1.1 request needs exactly one Host header");
+        break;
+      }
+      if (!parser.is_done()) {
+        if (http::iequals(header[bhttp::field::expect], "100-continue")) {
+          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+          co_await bhttp::async_write(stream, cont, asio::as_tuple(asio::use_awaitable));
+        }
+        stream.expires_after(options.body_timeout);
+        auto [bec, bn] =
+            co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        (void)bn;
+        if (bec) {
+          if (bec == bhttp::error::body_limit)
+            co_await reject(stream, 413, "body_too_large", "request body is too large");
+          else if (bec == beast::error::timeout)
+            co_await reject(stream, 408, "request_timeout", "request body took too long");
+          else if (bec != asio::error::operation_aborted && bec != asio::error::connection_reset)
+            co_await reject(stream, 400, "bad_request",
+                            "malformed HTTP request body: " + bec.message());
+          break;
+        }
+      }
+
+      const bool client_keep_alive = parser.get().keep_alive();
+      const bool head = parser.get().method() == bhttp::verb::head;
+      const unsigned version = parser.get().version();
+      Request request = to_request(parser.release(), stream.socket());
+      auto incoming_id = request.headers.get("x-request-id");
+      if (options.trust_request_id && incoming_id && acceptable_request_id(*incoming_id)) {
+        request.request_id = std::string(*incoming_id);
+      } else {
+        request.request_id = new_request_id();
+        request.headers.set("x-request-id", request.request_id);
+      }
+
+      Response response = co_await dispatch(request);
+
+      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
+      for (auto& f : response.headers) res.insert(f.name, f.value);
+      res.set(bhttp::field::date, http_date());
+      if (!options.server_header.empty()) res.set(bhttp::field::server, options.server_header);
+      const bool keep_alive = client_keep_alive && !closing;
+      res.keep_alive(keep_alive);
+      const bool no_body = response.status == 204 || response.status == 304 ||
+                           (response.status >= 100 && response.status < 200);
+      if (head) {
+        if (!res.has_content_length()) res.content_length(response.body.size());
+      } else if (!no_body) {
+        res.body() = std::move(response.body);
+        res.prepare_payload();
+      }
+      stream.expires_after(options.body_timeout);
+      auto [wec, wn] =
+          co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+      (void)wn;
+      write_access_log(request, response.status, start);
+      if (wec || !keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
+  }
+
+  Task<void> accept_loop() {
+    std::size_t next = 0;
+    for (;;) {
+      Worker& worker = *workers[next];
+      next = (next + 1) % workers.size();
+      auto [ec, socket] =
+          co_await acceptor->async_accept(worker.context, asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        if (ec == asio::error::operation_aborted || closing) co_return;
+        log::warn("accept failed", {{"error", std::string_view(ec.message())}});
+        // Out of file descriptors and the like: pause instead of spinning.
+        asio::steady_timer pause(acceptor->get_executor(), 50ms);
+        co_await pause.async_wait(asio::use_awaitable);
+        continue;
+      }
+      if (open_connections.load() >= options.max_connections) {
+        log::warn("connection limit reached, closing new connection",
+                  {{"max_connections", static_cast<std::int64_t>(options.max_connections)}});
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      open_connections.fetch_add(1);
+      asio::co_spawn(worker.context, session(worker, std::move(socket)), asio::detached);
+    }
+  }
+
+  // SIGTERM/SIGINT: readiness false, drain delay, close the listener, close idle connections,
+  // let in-flight requests finish (answered with Connection: close), then stop.
+  Task<void> shutdown_on_signal(asio::signal_set& signals) {
+    auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    log::info("shutdown started",
+              {{"signal", std::int64_t{signal}},
+               {"drain_delay_ms", static_cast<std::int64_t>(options.drain_delay.count())}});
+    draining = true;
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor);
+    if (options.drain_delay.count() > 0) {
+      timer.expires_after(options.drain_delay);
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    closing = true;
+    boost::system::error_code ignored;
+    acceptor->close(ignored);
+    for (auto& w : workers)
+      asio::post(w->context, [w = w.get()] {
+        for (auto* c : w->connections)
+          if (c->idle) c->stream->socket().cancel();
+      });
+    const auto deadline = std::chrono::steady_clock::now() + options.shutdown_timeout;
+    while (open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      timer.expires_after(10ms);
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    const auto left = open_connections.load();
+    if (left > 0)
+      log::warn("shutdown timeout: closing connections still busy",
+                {{"connections", static_cast<std::int64_t>(left)}});
+    log::info("shutdown complete");
+    for (auto& w : workers) w->context.stop();
+  }
+};
+
+Server::Server(ServerOptions options, RequestHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() = default;
+
+void Server::set_readiness_check(std::function<Readiness()> check) {
+  impl_->readiness_check = std::move(check);
+}
+
+int Server::run() {
+  auto& o = impl_->options;
+  for (int i = 0; i < o.io_threads; ++i) impl_->workers.push_back(std::make_unique<Worker>());
+  auto& main_context = impl_->workers.front()->context;
+  try {
+    tcp::endpoint endpoint{asio::ip::make_address(o.host), o.port};
+    impl_->acceptor = std::make_unique<tcp::acceptor>(main_context);
+    impl_->acceptor->open(endpoint.protocol());
+    impl_->acceptor->set_option(asio::socket_base::reuse_address(true));
+    impl_->acceptor->bind(endpoint);
+    impl_->acceptor->listen(asio::socket_base::max_listen_connections);
+  } catch (const std::exception& e) {
+    log::error("cannot listen", {{"host", std::string_view(o.host)},
+                                 {"port", std::int64_t{o.port}},
+                                 {"error", std::string_view(e.what())}});
+    return 1;
+  }
+  asio::signal_set signals(main_context, SIGTERM, SIGINT);
+  asio::co_spawn(main_context, impl_->shutdown_on_signal(signals), asio::detached);
+  asio::co_spawn(main_context, impl_->accept_loop(), asio::detached);
+  const auto bound = impl_->acceptor->local_endpoint();
+  log::info("listening", {{"host", std::string_view(o.host)},
+                          {"port", std::int64_t{bound.port()}},
+                          {"io_threads", std::int64_t{o.io_threads}}});
+
+  for (std::size_t i = 1; i < impl_->workers.size(); ++i) {
+    auto* w = impl_->workers[i].get();
+    w->thread = std::thread([w] {
+      auto guard = asio::make_work_guard(w->context);
+      w->context.run();
+    });
+  }
+  main_context.run();
+  for (std::size_t i = 1; i < impl_->workers.size(); ++i) impl_->workers[i]->thread.join();
+  return 0;
+}
+
+int run_service(const std::string& service_name,
+                const std::function<int(ServerOptions&)>& configure_and_run) {
+  int code = 0;
+  try {
+    auto level_text = config::get_string("LOG_LEVEL", "info");
+    auto level = log::parse_level(level_text);
+    if (!level)
+      throw config::ConfigError("LOG_LEVEL must be debug, info, warn, error or off, got '" +
+                                level_text + "'");
+    log::init(service_name, *level);
+    auto options = ServerOptions::from_env(service_name);
+    code = configure_and_run(options);
+  } catch (const config::ConfigError& e) {
+    std::fprintf(stderr, "%s: configuration error: %s\n", service_name.c_str(), e.what());
+    code = 2;
+  }
+  log::flush();
+  return code;
+}
+
+}  // namespace tim::http

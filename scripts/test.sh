@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the whole test suite:
+#   1. Release build with warnings as errors: unit tests and functional tests (real binaries
+#      on loopback, driven over HTTP);
+#   2. the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup-deps.sh test
+jobs=$(nproc)
+
+cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Release -DTIM_WERROR=ON >/dev/null
+cmake --build build/test -j"$jobs"
+(cd build/test && ctest --output-on-failure -j"$jobs")
+
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DTIM_SANITIZE=address,undefined \
+  -DTIM_BUILD_SERVICES=OFF -DTIM_WERROR=ON >/dev/null
+cmake --build build/asan -j"$jobs"
+(cd build/asan && ctest --output-on-failure -j"$jobs")

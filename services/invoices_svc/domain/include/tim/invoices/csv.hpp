@@ -1,0 +1,50 @@
+// CSV export (our format) and import (our format, or the public accounts-receivable sample's
+// layout). One line is one record: our text fields never hold line breaks (validation
+// refuses control characters), so an exporter can write and an importer read line by line.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tim/invoices/invoice.hpp"
+
+namespace tim::invoices {
+
+// id,ref,customerId,customerName,ccy,amount,balance,issueDate,dueDate,status,settledDate,
+// payments,createdAt,updatedAt — amounts in minor units, payments as "5000@2026-11-20;…".
+// Each line ends with CRLF (RFC 4180).
+std::string csv_header();
+std::string invoice_to_csv_row(const Invoice& invoice);
+
+// The fields of one CSV line (RFC 4180 quoting; a trailing LF or CRLF is ignored). nullopt when a
+// quote is left open.
+std::optional<std::vector<std::string>> split_csv_line(std::string_view line);
+
+// Reads an import file line by line. The header line picks the layout:
+//  - ours (csv_header()): ref, customer, ccy, amount, dates and payments are taken, status
+//    "void" voids; balance and settledDate must agree with the payments; ids and times are new.
+//  - the accounts-receivable sample (countryCode,customerID,…,SettledDate,…): customerID is
+//    customerId and customerName, invoiceNumber the ref (zero padding kept), M/D/YYYY dates,
+//    InvoiceAmount in major units of `sample_currency`, and SettledDate one payment of the full
+//    amount.
+class CsvImporter {
+ public:
+  explicit CsvImporter(std::string sample_currency = "USD");
+
+  // Line numbers count from 1 (the header). Returns the record of a data line, nullopt for the
+  // header and blank lines. Throws Error(invalid) "line N: …" (field() names the column) for a
+  // line it refuses; the importer can go on with the next line.
+  std::optional<ImportRecord> read_line(std::string_view line, std::size_t line_number);
+
+ private:
+  enum class Layout { unknown, ours, sample };
+  ImportRecord read_ours(const std::vector<std::string>& fields);
+  ImportRecord read_sample(const std::vector<std::string>& fields);
+
+  std::string sample_currency_;
+  Layout layout_ = Layout::unknown;
+};
+
+}  // namespace tim::invoices

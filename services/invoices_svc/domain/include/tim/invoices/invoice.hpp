@@ -1,0 +1,123 @@
+// The invoice model and its rules: validation, payments, voiding. Pure: no I/O, no clock.
+//
+// Refusals and their statuses (Error::kind):
+//   400 invalid_field              a field is missing, of the wrong type or out of range
+//                                  (a non-positive payment amount is one of these)
+//   409 invoice_void               payment on a void invoice
+//   409 invoice_paid               payment on an invoice already paid in full
+//   409 currency_mismatch          payment "ccy" differs from the invoice's
+//   409 payment_exceeds_balance    payment larger than the balance
+//   409 payment_before_issue_date  payment dated before the invoice's issue date
+//   409 invoice_not_voidable       void of a paid or void invoice, or one with payments
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tim/invoices/date.hpp"
+
+namespace tim::invoices {
+
+using InvoiceId = std::int64_t;
+
+// open → paid (balance reaches 0), open → void (no payments yet). paid and void are final.
+enum class Status { open, paid, void_ };
+
+std::string_view to_string(Status status) noexcept;
+std::optional<Status> parse_status(std::string_view text) noexcept;
+
+struct Payment {
+  std::int64_t amount = 0;  // minor units, > 0
+  Date date;
+  bool operator==(const Payment&) const = default;
+};
+
+struct Invoice {
+  InvoiceId id = 0;
+  std::string ref;
+  std::string customer_id;
+  std::string customer_name;
+  std::string ccy;
+  std::int64_t amount = 0;   // minor units
+  std::int64_t balance = 0;  // amount minus payments, 0..amount
+  Date issue_date;
+  Date due_date;
+  Status status = Status::open;
+  std::vector<Payment> payments;
+  std::optional<Date> settled_date;  // date of the payment that brought the balance to 0
+  Instant created_at;
+  Instant updated_at;
+  bool operator==(const Invoice&) const = default;
+};
+
+// A create request (POST /api/invoices).
+struct NewInvoice {
+  std::optional<std::string> ref;  // generated ("INV-<id>") when absent
+  std::string customer_id;
+  std::string customer_name;
+  std::string ccy;
+  std::int64_t amount = 0;
+  Date issue_date;
+  Date due_date;
+  bool operator==(const NewInvoice&) const = default;
+};
+
+// A payment request (POST /api/invoices/:id/payments).
+struct PaymentRequest {
+  std::int64_t amount = 0;
+  Date date;
+  std::optional<std::string> ccy;  // when given, must be the invoice's currency
+  bool operator==(const PaymentRequest&) const = default;
+};
+
+// Limits on text fields, in bytes.
+inline constexpr std::size_t kMaxRefLength = 64;
+inline constexpr std::size_t kMaxCustomerIdLength = 64;
+inline constexpr std::size_t kMaxCustomerNameLength = 200;
+
+// Throw Error(invalid, field named) on the first problem found; return normally when valid.
+void validate(const NewInvoice& request);
+void validate(const PaymentRequest& request);
+
+std::string generated_ref(InvoiceId id);
+
+// The invoice a valid create request makes, with the id the store assigned.
+Invoice make_invoice(const NewInvoice& request, InvoiceId id, Instant now);
+
+// Records a payment: balance, status and settledDate change together. Throws Error (see the
+// table above) and leaves the invoice unchanged when the payment is refused.
+void apply_payment(Invoice& invoice, const PaymentRequest& payment, Instant now);
+
+// Voids an open invoice with no payments; throws Error(conflict) otherwise.
+void void_invoice(Invoice& invoice, Instant now);
+
+// Checks the invariants every stored invoice keeps (balance = amount - sum of payments, status
+// agrees with balance...). Throws Error(internal) naming the broken one; the store calls it
+// on what it reads so that a corrupt row is reported, not served.
+void check_invariants(const Invoice& invoice);
+
+// An invoice as loaded by import: a create request plus what already happened to it.
+struct ImportRecord {
+  NewInvoice invoice;
+  std::vector<PaymentRequest> payments;
+  bool voided = false;
+  bool operator==(const ImportRecord&) const = default;
+};
+
+// The invoice an import record makes (payments and void applied; id 0, ref empty when the
+// record has none). Throws the Error its create/payment/void would.
+Invoice build_imported_invoice(const ImportRecord& record, Instant now);
+
+// The tutorial's invoices for the demo data set: n = 1…1000 → ref INV-n, amount n·100 GBP,
+// one payment of 10 (so balance n·100−10), open. Imported in order into an empty store, they
+// get ids 1…1000 and the tutorial's curl answers as written.
+std::vector<ImportRecord> tutorial_demo_records();
+
+// Canonical text of a create request, equal for equal requests: compares the body of a
+// retried create with the one first sent under the same Idempotency-Key.
+std::string fingerprint(const NewInvoice& request);
+
+}  // namespace tim::invoices

@@ -1,0 +1,232 @@
+#include "tim/invoices/csv.hpp"
+
+#include <charconv>
+
+#include "tim/invoices/error.hpp"
+#include "tim/invoices/money.hpp"
+
+namespace tim::invoices {
+namespace {
+
+constexpr std::string_view kOurHeader =
+    "id,ref,customerId,customerName,ccy,amount,balance,issueDate,dueDate,status,settledDate,"
+    "payments,createdAt,updatedAt";
+constexpr std::string_view kSampleHeader =
+    "countryCode,customerID,PaperlessDate,invoiceNumber,InvoiceDate,DueDate,InvoiceAmount,"
+    "Disputed,SettledDate,PaperlessBill,DaysToSettle,DaysLate";
+enum OurColumn {
+  kId,
+  kRef,
+  kCustomerId,
+  kCustomerName,
+  kCcy,
+  kAmount,
+  kBalance,
+  kIssueDate,
+  kDueDate,
+  kStatus,
+  kSettledDate,
+  kPayments,
+  kCreatedAt,
+  kUpdatedAt,
+  kOurColumns
+};
+enum SampleColumn {
+  kCustomerID = 1,
+  kInvoiceNumber = 3,
+  kInvoiceDate = 4,
+  kSampleDueDate = 5,
+  kInvoiceAmount = 6,
+  kSampleSettledDate = 8,
+  kSampleColumns = 12
+};
+
+std::string quoted(std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string join(const std::vector<std::string>& fields) {
+  std::string line;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i) line += ',';
+    line += quoted(fields[i]);
+  }
+  return line;
+}
+
+std::int64_t integer(const std::string& text, const char* column) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size())
+    throw_invalid_field(column, "must be an integer");
+  return value;
+}
+
+Date iso_date(const std::string& text, const char* column) {
+  const auto date = Date::parse(text);
+  if (!date) throw_invalid_field(column, "must be a real calendar date as YYYY-MM-DD");
+  return *date;
+}
+
+// M/D/YYYY, as the sample writes dates.
+Date us_date(const std::string& text, const char* column) {
+  unsigned month = 0, day = 0;
+  int year = 0;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  auto part = [&](auto& value, bool last) {
+    const auto [next, ec] = std::from_chars(p, end, value);
+    if (ec != std::errc{} || next == p || (!last && (next == end || *next != '/')) ||
+        (last && next != end))
+      throw_invalid_field(column, "must be a date as M/D/YYYY");
+    p = last ? next : next + 1;
+  };
+  part(month, false);
+  part(day, false);
+  part(year, true);
+  const auto date = Date::from_ymd(year, month, day);
+  if (!date) throw_invalid_field(column, "is not a real calendar date");
+  return *date;
+}
+
+}  // namespace
+
+std::string csv_header() {
+  return std::string(kOurHeader) + "\r\n";
+}
+
+std::string invoice_to_csv_row(const Invoice& invoice) {
+  std::string payments;
+  for (const auto& p : invoice.payments) {
+    if (!payments.empty()) payments += ';';
+    payments += std::to_string(p.amount) + "@" + p.date.to_string();
+  }
+  return join({std::to_string(invoice.id), invoice.ref, invoice.customer_id, invoice.customer_name,
+               invoice.ccy, std::to_string(invoice.amount), std::to_string(invoice.balance),
+               invoice.issue_date.to_string(), invoice.due_date.to_string(),
+               std::string(to_string(invoice.status)),
+               invoice.settled_date ? invoice.settled_date->to_string() : "", payments,
+               format_instant(invoice.created_at), format_instant(invoice.updated_at)}) +
+         "\r\n";
+}
+
+std::optional<std::vector<std::string>> split_csv_line(std::string_view line) {
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::vector<std::string> fields(1);
+  bool in_quotes = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_quotes) {
+      if (c != '"')
+        fields.back() += c;
+      else if (i + 1 < line.size() && line[i + 1] == '"')
+        fields.back() += line[++i];
+      else
+        in_quotes = false;
+    } else if (c == '"') {
+      in_quotes = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  if (in_quotes) return std::nullopt;
+  return fields;
+}
+
+CsvImporter::CsvImporter(std::string sample_currency)
+    : sample_currency_(std::move(sample_currency)) {
+  if (!find_currency(sample_currency_))
+    throw_invalid_field("ccy", "is not an ISO 4217 currency code");
+}
+
+std::optional<ImportRecord> CsvImporter::read_line(std::string_view line, std::size_t line_number) {
+  try {
+    auto fields = split_csv_line(line);
+    if (!fields) throw Error(ErrorKind::invalid, "invalid_csv", "a quoted field is not closed");
+    if (fields->size() == 1 && fields->front().empty()) return std::nullopt;  // blank line
+    if (layout_ == Layout::unknown) {
+      const std::string header = join(*fields);
+      if (header == kOurHeader)
+        layout_ = Layout::ours;
+      else if (header == kSampleHeader)
+        layout_ = Layout::sample;
+      else
+        throw Error(ErrorKind::invalid, "invalid_csv",
+                    "the header is neither our export format nor the accounts-receivable one");
+      return std::nullopt;
+    }
+    const std::size_t expected =
+        layout_ == Layout::ours ? std::size_t{kOurColumns} : std::size_t{kSampleColumns};
+    if (fields->size() != expected)
+      throw Error(ErrorKind::invalid, "invalid_csv",
+                  std::to_string(fields->size()) + " columns where the header has " +
+                      std::to_string(expected));
+    ImportRecord record = layout_ == Layout::ours ? read_ours(*fields) : read_sample(*fields);
+    build_imported_invoice(record, Instant{});  // refuse now what the store would refuse
+    return record;
+  } catch (const Error& e) {
+    // In a file every refusal is bad input, also those a live invoice would answer with 409.
+    throw Error(ErrorKind::invalid, e.code(),
+                "line " + std::to_string(line_number) + ": " + e.what(), e.field());
+  }
+}
+
+ImportRecord CsvImporter::read_ours(const std::vector<std::string>& f) {
+  ImportRecord r;
+  r.invoice.ref = f[kRef];
+  r.invoice.customer_id = f[kCustomerId];
+  r.invoice.customer_name = f[kCustomerName];
+  r.invoice.ccy = f[kCcy];
+  r.invoice.amount = integer(f[kAmount], "amount");
+  r.invoice.issue_date = iso_date(f[kIssueDate], "issueDate");
+  r.invoice.due_date = iso_date(f[kDueDate], "dueDate");
+  const auto status = parse_status(f[kStatus]);
+  if (!status) throw_invalid_field("status", "must be open, paid or void");
+  r.voided = *status == Status::void_;
+  std::string_view payments = f[kPayments];
+  while (!payments.empty()) {
+    const auto item = payments.substr(0, payments.find(';'));
+    payments.remove_prefix(std::min(payments.size(), item.size() + 1));
+    const auto at = item.find('@');
+    if (at == std::string_view::npos)
+      throw_invalid_field("payments", "must be amount@YYYY-MM-DD;…");
+    r.payments.push_back({integer(std::string(item.substr(0, at)), "payments"),
+                          iso_date(std::string(item.substr(at + 1)), "payments"), std::nullopt});
+  }
+  validate(r.invoice);
+  const Invoice built = build_imported_invoice(r, Instant{});
+  if (built.balance != integer(f[kBalance], "balance"))
+    throw_invalid_field("balance", "does not equal amount minus payments");
+  if (built.status != *status) throw_invalid_field("status", "does not agree with the payments");
+  if ((built.settled_date ? built.settled_date->to_string() : "") != f[kSettledDate])
+    throw_invalid_field("settledDate", "does not agree with the payments");
+  return r;
+}
+
+ImportRecord CsvImporter::read_sample(const std::vector<std::string>& f) {
+  ImportRecord r;
+  r.invoice.ref = f[kInvoiceNumber];
+  r.invoice.customer_id = f[kCustomerID];
+  r.invoice.customer_name = f[kCustomerID];  // the sample names customers by id only
+  r.invoice.ccy = sample_currency_;
+  const auto amount =
+      parse_decimal_amount(f[kInvoiceAmount], find_currency(sample_currency_)->minor_digits);
+  if (!amount) throw_invalid_field("InvoiceAmount", "must be a decimal amount like 55.94");
+  r.invoice.amount = *amount;
+  r.invoice.issue_date = us_date(f[kInvoiceDate], "InvoiceDate");
+  r.invoice.due_date = us_date(f[kSampleDueDate], "DueDate");
+  if (!f[kSampleSettledDate].empty())
+    r.payments.push_back({*amount, us_date(f[kSampleSettledDate], "SettledDate"), std::nullopt});
+  return r;
+}
+
+}  // namespace tim::invoices

@@ -1,0 +1,33 @@
+#include "expected_date_client.hpp"
+
+#include "invoice.hpp"
+#include "tim/log.hpp"
+
+namespace tim::invoices {
+
+ExpectedDateClient::ExpectedDateClient(http::HttpClient& client, http::ParsedUri service,
+                                       std::chrono::milliseconds timeout)
+    : client_(client), service_(std::move(service)), timeout_(timeout) {}
+
+Task<std::optional<std::string>> ExpectedDateClient::lookup(std::int64_t invoice_id,
+                                                            const std::string& request_id) {
+  http::ClientRequest request;
+  request.target = service_.base_path + "/api/expected-date/" + std::to_string(invoice_id);
+  request.headers.add("x-request-id", request_id);
+  request.headers.add("accept", "application/json");
+  auto result = co_await client_.fetch(service_.endpoint, std::move(request), timeout_);
+  std::string why;
+  if (!result.ok())
+    why = std::string(http::to_string(result.error)) + ": " + result.message;
+  else if (result.status != 200)
+    why = "status " + std::to_string(result.status);
+  else if (auto date = expected_date_from_answer(result.body, invoice_id, &why))
+    co_return date;
+  log::warn("expected date unavailable; answering without it",
+            {{"invoice_id", invoice_id},
+             {"reason", std::string_view(why)},
+             {"request_id", std::string_view(request_id)}});
+  co_return std::nullopt;
+}
+
+}  // namespace tim::invoices

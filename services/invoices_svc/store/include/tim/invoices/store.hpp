@@ -1,0 +1,104 @@
+// InvoiceStore: where invoices live. One interface, two implementations with the same
+// behaviour (SQLite for one machine, PostgreSQL for a cluster), chosen by URL.
+//
+// Every call is synchronous and may block on disk or network: run it on the store's own
+// thread pool, never on an HTTP I/O thread. An InvoiceStore is safe to call from many
+// threads at once; each call takes a connection from a pool for its duration.
+//
+// Every failure is a tim::invoices::Error (tim/invoices/error.hpp); http_status(e.kind()):
+//   400 invalid_field        bad Idempotency-Key, or a refused import record (see import())
+//   404 not_found            no invoice with that id
+//   409 idempotency_key_reused, and the payment / void refusals of tim/invoices/invoice.hpp
+//   503 store_unavailable    cannot connect, connection lost, busy beyond the timeout, pool
+//                            exhausted. A write that fails this way may or may not have been
+//                            committed: retry creates with the same Idempotency-Key.
+//   500 store_error, corrupt_invoice   anything else (a bug, or a row that breaks invariants)
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tim/invoices/invoice.hpp"
+#include "tim/invoices/query.hpp"
+
+namespace tim::invoices {
+
+struct StoreConfig {
+  // "sqlite:/var/lib/tim/invoices.db" (or "sqlite://" + absolute path), or
+  // "postgres://user:pass@host:port/db" / "postgresql://…" (any libpq URI).
+  std::string url;
+  // Connections kept open (and so the most calls running at once); 4 matches a small
+  // worker pool. SQLite WAL lets readers run beside the one writer.
+  std::size_t pool_size = 4;
+  // How long a call may wait for a free connection, for SQLite's write lock
+  // (busy_timeout) and for a PostgreSQL connection to be made, before store_unavailable.
+  std::chrono::milliseconds timeout{5000};
+  // Tests only: apply migrations up to this version, not the latest.
+  std::optional<int> migrate_to;
+};
+
+// The URL of the embedded store under a data directory (created on open when missing).
+std::string sqlite_url_in(const std::string& data_dir);
+// The URL with any password replaced by "***", for logs.
+std::string redact_url(std::string_view url);
+
+// The schema version this build migrates to.
+int latest_schema_version() noexcept;
+
+struct CreateResult {
+  Invoice invoice;
+  bool created = true;  // false: a retry with the same Idempotency-Key got the first result
+};
+
+class InvoiceStore {
+ public:
+  virtual ~InvoiceStore() = default;
+
+  // Throws not_found.
+  virtual Invoice get(InvoiceId id) = 0;
+
+  // Invoices matching the filter, ordered by id, at most filter.limit, after
+  // filter.after_id; next_cursor set when more follow.
+  virtual InvoicePage list(const ListFilter& filter) = 0;
+
+  // Validates and stores a new invoice. With an idempotency key (the Idempotency-Key
+  // header: 1..255 printable ASCII), a retried create with the same key and the same request
+  // returns the first invoice (created = false); the same key with a different request throws
+  // conflict idempotency_key_reused. Keys are kept for good.
+  virtual CreateResult create(const NewInvoice& request,
+                              const std::optional<std::string>& idempotency_key, Instant now) = 0;
+
+  // Applies the payment rules (tim/invoices/invoice.hpp) under a row lock: concurrent
+  // payments on one invoice are serialized and never overdraw it. Throws not_found or the
+  // refusal, and then nothing changed.
+  virtual Invoice record_payment(InvoiceId id, const PaymentRequest& payment, Instant now) = 0;
+
+  // Voids an open invoice without payments; throws not_found or invoice_not_voidable.
+  virtual Invoice void_invoice(InvoiceId id, Instant now) = 0;
+
+  // Stores the records in one transaction: all or nothing. A refused record throws its
+  // Error with the message prefixed "record <index>: " and nothing is stored. Returns the
+  // new ids in record order (ids follow each other in an empty store: 1, 2, 3…).
+  virtual std::vector<InvoiceId> import(std::span<const ImportRecord> records, Instant now) = 0;
+
+  virtual std::int64_t count() = 0;
+  // Throws store_unavailable when the store cannot answer (readiness).
+  virtual void ping() = 0;
+  virtual int schema_version() = 0;
+  virtual std::string_view backend() const noexcept = 0;  // "sqlite" or "postgres"
+};
+
+// Opens (creating when needed) the store the URL names and migrates its schema; safe when
+// several processes open one database at once. Throws Error: invalid for an unknown URL
+// scheme, unavailable when the database cannot be reached, internal when its schema is newer
+// than this build.
+std::unique_ptr<InvoiceStore> open_store(const StoreConfig& config);
+
+}  // namespace tim::invoices

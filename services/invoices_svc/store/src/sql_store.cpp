@@ -1,0 +1,328 @@
+// The store's logic, written once for both databases over sql::Connection. The rules come
+// from the domain (tim/invoices/invoice.hpp): the store loads, applies them, and writes back
+// inside one transaction holding the row's write lock.
+#include <boost/json/serialize.hpp>
+#include <charconv>
+#include <filesystem>
+
+#include "migrations.hpp"
+#include "sql.hpp"
+#include "tim/invoices/json.hpp"
+#include "tim/invoices/store.hpp"
+
+namespace tim::invoices {
+namespace {
+
+using sql::Connection;
+using sql::Dialect;
+using sql::Row;
+using sql::Value;
+
+constexpr const char* kColumns =
+    "id, ref, customer_id, customer_name, ccy, amount, balance, issue_date, due_date, status, "
+    "payments, settled_date, created_at, updated_at";
+constexpr std::size_t kMaxIdempotencyKeyLength = 255;
+
+[[noreturn]] void corrupt_row(const std::string& what) {
+  throw Error(ErrorKind::internal, "corrupt_invoice", "stored invoice unreadable: " + what);
+}
+
+const std::string& text(const Row& row, std::size_t column) {
+  if (column >= row.size() || !row[column])
+    corrupt_row("column " + std::to_string(column) + " is NULL");
+  return *row[column];
+}
+
+std::int64_t integer(const Row& row, std::size_t column) {
+  const std::string& t = text(row, column);
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (ec != std::errc{} || end != t.data() + t.size()) corrupt_row("not an integer: " + t);
+  return value;
+}
+
+Date date(const std::string& t) {
+  const auto d = Date::parse(t);
+  if (!d) corrupt_row("not a date: " + t);
+  return *d;
+}
+
+Invoice to_invoice(const Row& row) {
+  Invoice invoice;
+  invoice.id = integer(row, 0);
+  invoice.ref = text(row, 1);
+  invoice.customer_id = text(row, 2);
+  invoice.customer_name = text(row, 3);
+  invoice.ccy = text(row, 4);
+  invoice.amount = integer(row, 5);
+  invoice.balance = integer(row, 6);
+  invoice.issue_date = date(text(row, 7));
+  invoice.due_date = date(text(row, 8));
+  const auto status = parse_status(text(row, 9));
+  if (!status) corrupt_row("unknown status " + text(row, 9));
+  invoice.status = *status;
+  invoice.payments = payments_from_json(text(row, 10));
+  if (row.at(11)) invoice.settled_date = date(*row[11]);
+  invoice.created_at = Instant{std::chrono::milliseconds{integer(row, 12)}};
+  invoice.updated_at = Instant{std::chrono::milliseconds{integer(row, 13)}};
+  check_invariants(invoice);
+  return invoice;
+}
+
+Value millis(Instant t) {
+  return Value{static_cast<std::int64_t>(t.time_since_epoch().count())};
+}
+
+std::optional<Invoice> find(Connection& c, InvoiceId id, bool lock_row) {
+  // SQLite needs no row lock: BEGIN IMMEDIATE already holds the database's write lock.
+  const bool for_update = lock_row && c.dialect() == Dialect::postgres;
+  const auto rows = c.query(std::string("SELECT ") + kColumns + " FROM invoices WHERE id = $1" +
+                                (for_update ? " FOR UPDATE" : ""),
+                            {Value{id}});
+  if (rows.empty()) return std::nullopt;
+  return to_invoice(rows.front());
+}
+
+[[noreturn]] void not_found(InvoiceId id) {
+  throw Error(ErrorKind::not_found, "not_found", "no invoice with id " + std::to_string(id));
+}
+
+Invoice insert(Connection& c, Invoice invoice) {
+  const auto rows = c.query(
+      "INSERT INTO invoices (ref, customer_id, customer_name, ccy, amount, balance, issue_date, "
+      "due_date, status, payments, settled_date, created_at, updated_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+      {Value{invoice.ref}, Value{invoice.customer_id}, Value{invoice.customer_name},
+       Value{invoice.ccy}, Value{invoice.amount}, Value{invoice.balance},
+       Value{invoice.issue_date.to_string()}, Value{invoice.due_date.to_string()},
+       Value{std::string(to_string(invoice.status))},
+       Value{boost::json::serialize(payments_to_json(invoice.payments))},
+       invoice.settled_date ? Value{invoice.settled_date->to_string()} : Value{nullptr},
+       millis(invoice.created_at), millis(invoice.updated_at)});
+  invoice.id = integer(rows.at(0), 0);
+  if (invoice.ref.empty()) {  // no ref given: the generated one needs the id
+    invoice.ref = generated_ref(invoice.id);
+    c.query("UPDATE invoices SET ref = $1 WHERE id = $2", {Value{invoice.ref}, Value{invoice.id}});
+  }
+  return invoice;
+}
+
+void update_state(Connection& c, const Invoice& invoice) {
+  c.query(
+      "UPDATE invoices SET balance = $1, status = $2, payments = $3, settled_date = $4, "
+      "updated_at = $5 WHERE id = $6",
+      {Value{invoice.balance}, Value{std::string(to_string(invoice.status))},
+       Value{boost::json::serialize(payments_to_json(invoice.payments))},
+       invoice.settled_date ? Value{invoice.settled_date->to_string()} : Value{nullptr},
+       millis(invoice.updated_at), Value{invoice.id}});
+}
+
+void check_idempotency_key(const std::string& key) {
+  if (key.empty() || key.size() > kMaxIdempotencyKeyLength ||
+      std::any_of(key.begin(), key.end(), [](char c) { return c < 0x21 || c > 0x7e; }))
+    throw_invalid_field("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
+}
+
+class SqlStore final : public InvoiceStore {
+ public:
+  SqlStore(sql::Pool::Factory factory, const StoreConfig& config, std::string_view backend)
+      : pool_(std::move(factory), config.pool_size, config.timeout), backend_(backend) {
+    auto connection = pool_.acquire();
+    sql::migrate(*connection, config.migrate_to);
+  }
+
+  Invoice get(InvoiceId id) override {
+    auto c = pool_.acquire();
+    auto invoice = find(*c, id, false);
+    if (!invoice) not_found(id);
+    return *invoice;
+  }
+
+  InvoicePage list(const ListFilter& filter) override {
+    std::string statement = std::string("SELECT ") + kColumns + " FROM invoices WHERE 1 = 1";
+    std::vector<Value> params;
+    params.reserve(6);
+    const auto condition = [&]<class T>(const char* sql_text, T value) {
+      params.emplace_back(std::in_place_type<T>, std::move(value));
+      statement += std::string(" AND ") + sql_text + " $" + std::to_string(params.size());
+    };
+    if (filter.customer) condition("customer_id =", *filter.customer);
+    if (filter.status) condition("status =", std::string(to_string(*filter.status)));
+    if (filter.due_before) condition("due_date <", filter.due_before->to_string());
+    if (filter.due_after) condition("due_date >", filter.due_after->to_string());
+    if (filter.after_id) condition("id >", std::int64_t{*filter.after_id});
+    const int limit = std::clamp(filter.limit, 1, kMaxListLimit);
+    params.emplace_back(std::in_place_type<std::int64_t>,
+                        limit + 1);  // one more tells whether a page follows
+    statement += " ORDER BY id LIMIT $" + std::to_string(params.size());
+
+    auto c = pool_.acquire();
+    const auto rows = c->query(statement, params);
+    InvoicePage page;
+    page.invoices.reserve(std::min<std::size_t>(rows.size(), static_cast<std::size_t>(limit)));
+    for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(limit); ++i)
+      page.invoices.push_back(to_invoice(rows[i]));
+    if (rows.size() > static_cast<std::size_t>(limit))
+      page.next_cursor = encode_cursor(filter, page.invoices.back().id);
+    return page;
+  }
+
+  CreateResult create(const NewInvoice& request, const std::optional<std::string>& key,
+                      Instant now) override {
+    validate(request);
+    if (key) check_idempotency_key(*key);
+    const std::string request_fingerprint = fingerprint(request);
+    for (int attempt = 0;; ++attempt) {
+      try {
+        auto c = pool_.acquire();
+        return sql::in_transaction(*c, true, [&](Connection& tx) -> CreateResult {
+          if (key) {
+            const auto seen =
+                tx.query("SELECT fingerprint, invoice_id FROM idempotency_keys WHERE key = $1",
+                         {Value{*key}});
+            if (!seen.empty()) {
+              if (text(seen[0], 0) != request_fingerprint)
+                throw Error(ErrorKind::conflict, "idempotency_key_reused",
+                            "this Idempotency-Key was used for a different request");
+              auto first = find(tx, integer(seen[0], 1), false);
+              if (!first) corrupt_row("idempotency key without its invoice");
+              return {*first, false};
+            }
+          }
+          Invoice invoice = make_invoice(request, 0, now);
+          if (!request.ref) invoice.ref.clear();
+          invoice = insert(tx, std::move(invoice));
+          if (key)
+            tx.query("INSERT INTO idempotency_keys VALUES ($1, $2, $3, $4)",
+                     {Value{*key}, Value{request_fingerprint}, Value{invoice.id}, millis(now)});
+          return {invoice, true};
+        });
+      } catch (const sql::UniqueViolation&) {
+        // PostgreSQL: another replica committed the same key between our check and insert.
+        // Once more, and the check sees it.
+        if (!key || attempt > 0)
+          throw Error(ErrorKind::internal, "store_error", "unexpected duplicate");
+      }
+    }
+  }
+
+  Invoice record_payment(InvoiceId id, const PaymentRequest& payment, Instant now) override {
+    validate(payment);
+    return change(id, [&](Invoice& invoice) { apply_payment(invoice, payment, now); });
+  }
+
+  Invoice void_invoice(InvoiceId id, Instant now) override {
+    return change(id, [&](Invoice& invoice) { invoices::void_invoice(invoice, now); });
+  }
+
+  std::vector<InvoiceId> import(std::span<const ImportRecord> records, Instant now) override {
+    std::vector<Invoice> invoices;
+    invoices.reserve(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      try {
+        invoices.push_back(build_imported_invoice(records[i], now));
+      } catch (const Error& e) {
+        throw Error(e.kind(), e.code(), "record " + std::to_string(i) + ": " + e.what(), e.field());
+      }
+    }
+    auto c = pool_.acquire();
+    return sql::in_transaction(*c, true, [&](Connection& tx) {
+      std::vector<InvoiceId> ids;
+      ids.reserve(invoices.size());
+      for (auto& invoice : invoices) ids.push_back(insert(tx, std::move(invoice)).id);
+      return ids;
+    });
+  }
+
+  std::int64_t count() override {
+    auto c = pool_.acquire();
+    return integer(c->query("SELECT COUNT(*) FROM invoices").at(0), 0);
+  }
+
+  void ping() override {
+    auto c = pool_.acquire();
+    c->query("SELECT 1");
+  }
+
+  int schema_version() override {
+    auto c = pool_.acquire();
+    return sql::current_version(*c);
+  }
+
+  std::string_view backend() const noexcept override { return backend_; }
+
+ private:
+  template <class Change>
+  Invoice change(InvoiceId id, Change&& apply) {
+    auto c = pool_.acquire();
+    return sql::in_transaction(*c, true, [&](Connection& tx) {
+      auto invoice = find(tx, id, true);
+      if (!invoice) not_found(id);
+      apply(*invoice);  // throws the refusal; the transaction rolls back
+      update_state(tx, *invoice);
+      return *invoice;
+    });
+  }
+
+  sql::Pool pool_;
+  std::string_view backend_;
+};
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+int latest_schema_version() noexcept {
+  return sql::latest_version();
+}
+
+std::string sqlite_url_in(const std::string& data_dir) {
+  return "sqlite:" + (std::filesystem::path(data_dir) / "invoices.db").string();
+}
+
+std::string redact_url(std::string_view url) {
+  std::string out(url);
+  // user:password@ in the authority
+  if (const auto scheme_end = out.find("://"); scheme_end != std::string::npos) {
+    const auto start = scheme_end + 3;
+    const auto end = std::min(out.find_first_of("/?#", start), out.size());
+    const auto at = out.rfind('@', end);
+    const auto colon = out.find(':', start);
+    if (at != std::string::npos && at >= start && colon < at)
+      out.replace(colon + 1, at - colon - 1, "***");
+  }
+  // password=… as a query parameter
+  for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    const auto value = p + 9;
+    const auto end = std::min(out.find('&', value), out.size());
+    out.replace(value, end - value, "***");
+  }
+  return out;
+}
+
+std::unique_ptr<InvoiceStore> open_store(const StoreConfig& config) {
+  const std::string& url = config.url;
+  if (starts_with(url, "postgres://") || starts_with(url, "postgresql://")) {
+    auto factory = [url, timeout = config.timeout] { return sql::open_postgres(url, timeout); };
+    return std::make_unique<SqlStore>(std::move(factory), config, "postgres");
+  }
+  if (starts_with(url, "sqlite:")) {
+    std::string path = url.substr(starts_with(url, "sqlite://") ? 9 : 7);
+    if (path.empty())
+      throw Error(ErrorKind::invalid, "invalid_store_url", "sqlite: URL without a path");
+    std::error_code ec;
+    const auto dir = std::filesystem::path(path).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    if (ec)
+      sql::unavailable("cannot create the data directory " + dir.string() + ": " + ec.message());
+    auto factory = [path, timeout = config.timeout] { return sql::open_sqlite(path, timeout); };
+    return std::make_unique<SqlStore>(std::move(factory), config, "sqlite");
+  }
+  throw Error(ErrorKind::invalid, "invalid_store_url",
+              "store URL must start with sqlite:, postgres:// or postgresql:// (got " +
+                  redact_url(url) + ")");
+}
+
+}  // namespace tim::invoices

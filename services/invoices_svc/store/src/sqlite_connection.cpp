@@ -1,0 +1,144 @@
+// SQLite: WAL journal (readers beside one writer), synchronous=FULL (an acknowledged commit
+// is on disk), a busy timeout for the write lock, prepared statements cached per connection.
+#include <sqlite3.h>
+
+#include <unordered_map>
+
+#include "sql.hpp"
+
+namespace tim::invoices::sql {
+namespace {
+
+// SQLite reads "$1" as a named parameter; "?1" is the numbered form.
+std::string numbered_placeholders(const std::string& statement) {
+  std::string out = statement;
+  for (std::size_t i = 0; i + 1 < out.size(); ++i)
+    if (out[i] == '$' && out[i + 1] >= '0' && out[i + 1] <= '9') out[i] = '?';
+  return out;
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  using Connection::query;
+  SqliteConnection(const std::string& path, std::chrono::milliseconds busy_timeout) {
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close(db_);
+      db_ = nullptr;
+      unavailable("cannot open " + path + ": " + message);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout.count()));
+    try {
+      execute_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      const auto mode = query("PRAGMA journal_mode");
+      if (mode.empty() || mode[0][0] != "wal") unavailable("cannot switch " + path + " to WAL");
+    } catch (...) {
+      close();
+      throw;
+    }
+  }
+  ~SqliteConnection() override { close(); }
+
+  std::vector<Row> query(const std::string& statement, const std::vector<Value>& params) override {
+    sqlite3_stmt* stmt = prepared(statement);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const int index = static_cast<int>(i + 1);
+      if (const auto* n = std::get_if<std::int64_t>(&params[i]))
+        sqlite3_bind_int64(stmt, index, *n);
+      else if (const auto* s = std::get_if<std::string>(&params[i]))
+        sqlite3_bind_text(stmt, index, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+      else
+        sqlite3_bind_null(stmt, index);
+    }
+    std::vector<Row> rows;
+    for (;;) {
+      const int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        sqlite3_reset(stmt);
+        fail(rc);
+      }
+      Row row(static_cast<std::size_t>(sqlite3_column_count(stmt)));
+      for (int c = 0; c < static_cast<int>(row.size()); ++c) {
+        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) continue;
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+        row[static_cast<std::size_t>(c)] =
+            std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_reset(stmt);
+    return rows;
+  }
+
+  void execute_script(const std::string& script) override {
+    const int rc = sqlite3_exec(db_, script.c_str(), nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) fail(rc);
+  }
+
+  void begin(bool for_write) override { query(for_write ? "BEGIN IMMEDIATE" : "BEGIN"); }
+  bool healthy() const noexcept override { return healthy_; }
+  Dialect dialect() const noexcept override { return Dialect::sqlite; }
+
+ private:
+  sqlite3_stmt* prepared(const std::string& statement) {
+    if (auto it = statements_.find(statement); it != statements_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    const std::string text = numbered_placeholders(statement);
+    const int rc = sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) fail(rc);
+    statements_.emplace(statement, stmt);
+    return stmt;
+  }
+
+  [[noreturn]] void fail(int rc) {
+    const std::string message = sqlite3_errmsg(db_);
+    switch (rc & 0xff) {
+      case SQLITE_CONSTRAINT:
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+          throw UniqueViolation(message);
+        store_error(message);
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+        unavailable("database is busy (" + message + ")");
+      case SQLITE_IOERR:
+      case SQLITE_CORRUPT:
+      case SQLITE_NOTADB:
+      case SQLITE_CANTOPEN:
+      case SQLITE_FULL:
+      case SQLITE_READONLY:
+      case SQLITE_NOMEM:
+        healthy_ = false;
+        unavailable(message);
+      default:
+        store_error(message);
+    }
+  }
+
+  void close() noexcept {
+    for (auto& [text, stmt] : statements_) sqlite3_finalize(stmt);
+    statements_.clear();
+    if (db_) sqlite3_close(db_);
+    db_ = nullptr;
+  }
+
+  sqlite3* db_ = nullptr;
+  bool healthy_ = true;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> open_sqlite(const std::string& path,
+                                        std::chrono::milliseconds busy_timeout) {
+  return std::make_unique<SqliteConnection>(path, busy_timeout);
+}
+
+}  // namespace tim::invoices::sql

@@ -1,0 +1,503 @@
+// One suite for both back ends: every TEST_P runs on SQLite (a temporary directory) and on
+// PostgreSQL (a fresh database in the server TIM_TEST_DATABASE_URL names; skipped when unset,
+// start one with scripts/test-postgres.sh).
+#include "tim/invoices/store.hpp"
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "tim/invoices/error.hpp"
+
+using namespace tim::invoices;
+using namespace std::chrono_literals;
+
+namespace {
+
+Date day(const char* text) {
+  return *Date::parse(text);
+}
+const Instant kNow = *parse_instant("2026-11-20T10:00:00.000Z");
+const Instant kLater = *parse_instant("2026-11-21T09:30:00.123Z");
+
+NewInvoice new_invoice(std::string customer = "C-1", std::int64_t amount = 12000,
+                       const char* due = "2026-12-01") {
+  return NewInvoice{std::nullopt, customer, "Acme Ltd", "GBP", amount, day("2026-11-01"), day(due)};
+}
+
+// The Error a call throws (code, kind), failing the test when it does not throw one.
+template <class F>
+Error error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no Error thrown";
+  return Error(ErrorKind::internal, "none", "none");
+}
+
+// Runs SQL on the administrative PostgreSQL connection of the tests.
+class PgAdmin {
+ public:
+  explicit PgAdmin(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
+    if (PQstatus(conn_) != CONNECTION_OK)
+      throw std::runtime_error(std::string("cannot connect: ") + PQerrorMessage(conn_));
+  }
+  ~PgAdmin() { PQfinish(conn_); }
+  void run(const std::string& statement) {
+    PGresult* r = PQexec(conn_, statement.c_str());
+    const auto status = PQresultStatus(r);
+    const std::string message = PQresultErrorMessage(r);
+    PQclear(r);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+      throw std::runtime_error(statement + ": " + message);
+  }
+
+ private:
+  PGconn* conn_;
+};
+
+// The URL with its database name replaced.
+std::string with_database(const std::string& url, const std::string& name) {
+  const auto authority = url.find("://") + 3;
+  const auto path = url.find('/', authority);
+  const auto query = url.find('?', authority);
+  const auto path_end = query == std::string::npos ? url.size() : query;
+  const auto cut = path == std::string::npos || path > path_end ? path_end : path;
+  return url.substr(0, cut) + "/" + name + url.substr(path_end);
+}
+
+std::string unique_name(const char* prefix) {
+  static std::atomic<int> counter{0};
+  std::random_device random;
+  return std::string(prefix) + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" +
+         std::to_string(random() % 100000);
+}
+
+class StoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "postgres") {
+      const char* admin_url = std::getenv("TIM_TEST_DATABASE_URL");
+      if (!admin_url || !*admin_url)
+        GTEST_SKIP() << "TIM_TEST_DATABASE_URL is not set: PostgreSQL store tests skipped "
+                        "(start a server with scripts/test-postgres.sh start)";
+      admin_ = std::make_unique<PgAdmin>(admin_url);
+      database_ = unique_name("tim_test_");
+      admin_->run("CREATE DATABASE " + database_);
+      url_ = with_database(admin_url, database_);
+    } else {
+      dir_ = std::filesystem::temp_directory_path() / unique_name("tim-store-test-");
+      url_ = sqlite_url_in((dir_ / "data").string());  // the data directory does not exist yet
+    }
+  }
+
+  void TearDown() override {
+    if (admin_) {
+      try {
+        admin_->run("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+      }
+    }
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  std::unique_ptr<InvoiceStore> open(std::optional<int> migrate_to = {},
+                                     std::chrono::milliseconds timeout = 10s) {
+    StoreConfig config;
+    config.url = url_;
+    config.migrate_to = migrate_to;
+    config.timeout = timeout;
+    return open_store(config);
+  }
+
+  std::string url_;
+  std::filesystem::path dir_;
+  std::unique_ptr<PgAdmin> admin_;
+  std::string database_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& param_info) { return param_info.param; });
+
+}  // namespace
+
+TEST_P(StoreTest, CreatesAndGetsInvoices) {
+  auto store = open();
+  EXPECT_EQ(store->backend(), GetParam());
+  EXPECT_EQ(store->count(), 0);
+  const auto first = store->create(new_invoice(), std::nullopt, kNow);
+  EXPECT_TRUE(first.created);
+  EXPECT_EQ(first.invoice.id, 1);
+  EXPECT_EQ(first.invoice.ref, "INV-1");
+  EXPECT_EQ(first.invoice.balance, 12000);
+  auto with_ref = new_invoice();
+  with_ref.ref = "ACME/7";
+  const auto second = store->create(with_ref, std::nullopt, kNow).invoice;
+  EXPECT_EQ(second.id, 2);
+  EXPECT_EQ(second.ref, "ACME/7");
+  EXPECT_EQ(store->get(1), first.invoice);
+  EXPECT_EQ(store->get(2), second);
+  EXPECT_EQ(store->count(), 2);
+  const auto missing = error_of([&] { store->get(3); });
+  EXPECT_EQ(missing.kind(), ErrorKind::not_found);
+  auto bad = new_invoice();
+  bad.ccy = "XYZ";
+  EXPECT_EQ(error_of([&] { store->create(bad, std::nullopt, kNow); }).field(), "ccy");
+  EXPECT_EQ(store->count(), 2);
+}
+
+TEST_P(StoreTest, ListsWithFiltersAndStableCursorPages) {
+  auto store = open();
+  std::vector<InvoiceId> c1_ids;
+  for (int i = 0; i < 7; ++i) {
+    const auto id = store->create(new_invoice("C-1", 100 + i), std::nullopt, kNow).invoice.id;
+    c1_ids.push_back(id);
+    store->create(new_invoice("C-2", 500, i % 2 ? "2026-11-15" : "2027-01-15"), std::nullopt, kNow);
+  }
+  store->record_payment(c1_ids[3], {103, day("2026-11-05"), std::nullopt}, kNow);
+
+  ListFilter filter;
+  filter.customer = "C-1";
+  filter.limit = 3;
+  std::vector<InvoiceId> seen;
+  for (int page_number = 0;; ++page_number) {
+    const auto page = store->list(filter);
+    ASSERT_LE(page.invoices.size(), 3u);
+    for (const auto& invoice : page.invoices) {
+      EXPECT_EQ(invoice.customer_id, "C-1");
+      seen.push_back(invoice.id);
+    }
+    if (page_number == 0)  // an invoice added mid-listing comes at the end, nothing repeats
+      c1_ids.push_back(store->create(new_invoice("C-1"), std::nullopt, kNow).invoice.id);
+    if (!page.next_cursor) break;
+    filter.after_id = decode_cursor(*page.next_cursor, filter);
+  }
+  EXPECT_EQ(seen, c1_ids);
+
+  ListFilter paid;
+  paid.status = Status::paid;
+  const auto paid_page = store->list(paid);
+  ASSERT_EQ(paid_page.invoices.size(), 1u);
+  EXPECT_EQ(paid_page.invoices[0].id, c1_ids[3]);
+  EXPECT_FALSE(paid_page.next_cursor);
+
+  ListFilter due;
+  due.customer = "C-2";
+  due.due_before = day("2026-12-01");
+  EXPECT_EQ(store->list(due).invoices.size(), 3u);  // i = 1, 3, 5
+  due.due_before.reset();
+  due.due_after = day("2027-01-15");  // exclusive
+  EXPECT_EQ(store->list(due).invoices.size(), 0u);
+  due.due_after = day("2027-01-14");
+  EXPECT_EQ(store->list(due).invoices.size(), 4u);
+
+  ListFilter everything;
+  everything.limit = kMaxListLimit;
+  EXPECT_EQ(store->list(everything).invoices.size(), 15u);
+}
+
+TEST_P(StoreTest, IdempotentCreateReturnsTheFirstResult) {
+  auto store = open();
+  const auto first = store->create(new_invoice(), std::string("key-1"), kNow);
+  EXPECT_TRUE(first.created);
+  const auto retry = store->create(new_invoice(), std::string("key-1"), kLater);
+  EXPECT_FALSE(retry.created);
+  EXPECT_EQ(retry.invoice, first.invoice);
+  EXPECT_EQ(store->count(), 1);
+
+  const auto reused =
+      error_of([&] { store->create(new_invoice("C-1", 1), std::string("key-1"), kNow); });
+  EXPECT_EQ(reused.kind(), ErrorKind::conflict);
+  EXPECT_EQ(reused.code(), "idempotency_key_reused");
+  EXPECT_EQ(store->create(new_invoice(), std::string("key-2"), kNow).invoice.id, 2);
+  for (std::string bad : {std::string(""), std::string("has space"), std::string(256, 'k')})
+    EXPECT_EQ(error_of([&] { store->create(new_invoice(), bad, kNow); }).field(),
+              "Idempotency-Key");
+  EXPECT_EQ(store->count(), 2);
+}
+
+TEST_P(StoreTest, ConcurrentRetriesOfOneCreateMakeOneInvoice) {
+  auto first = open();
+  auto second = open();  // two replicas
+  std::vector<std::thread> threads;
+  std::vector<CreateResult> results(8);
+  for (std::size_t i = 0; i < results.size(); ++i)
+    threads.emplace_back([&, i] {
+      results[i] = (i % 2 ? *first : *second).create(new_invoice(), std::string("same"), kNow);
+    });
+  for (auto& t : threads) t.join();
+  int created = 0;
+  for (const auto& r : results) {
+    created += r.created;
+    EXPECT_EQ(r.invoice, results[0].invoice);
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(first->count(), 1);
+}
+
+TEST_P(StoreTest, PaymentsChangeBalanceAndStatusTogether) {
+  auto store = open();
+  const auto id = store->create(new_invoice(), std::nullopt, kNow).invoice.id;
+  auto invoice = store->record_payment(id, {5000, day("2026-11-20"), std::nullopt}, kLater);
+  EXPECT_EQ(invoice.balance, 7000);
+  EXPECT_EQ(invoice.status, Status::open);
+  EXPECT_EQ(invoice.updated_at, kLater);
+  EXPECT_EQ(store->get(id), invoice);
+
+  const auto refused = [&](PaymentRequest p) {
+    const Invoice before = store->get(id);
+    const Error e = error_of([&] { store->record_payment(id, p, kLater); });
+    EXPECT_EQ(store->get(id), before) << "a refused payment changed the invoice";
+    return e.code();
+  };
+  EXPECT_EQ(refused({7001, day("2026-11-21"), std::nullopt}), "payment_exceeds_balance");
+  EXPECT_EQ(refused({100, day("2026-11-21"), "EUR"}), "currency_mismatch");
+  EXPECT_EQ(refused({0, day("2026-11-21"), std::nullopt}), "invalid_field");
+  EXPECT_EQ(refused({-5, day("2026-11-21"), std::nullopt}), "invalid_field");
+
+  invoice = store->record_payment(id, {7000, day("2026-11-25"), "GBP"}, kLater);
+  EXPECT_EQ(invoice.balance, 0);
+  EXPECT_EQ(invoice.status, Status::paid);
+  EXPECT_EQ(invoice.settled_date, day("2026-11-25"));
+  EXPECT_EQ(store->get(id), invoice);
+  EXPECT_EQ(refused({1, day("2026-11-26"), std::nullopt}), "invoice_paid");
+  EXPECT_EQ(error_of([&] {
+              store->record_payment(999, {1, day("2026-11-26"), std::nullopt}, kNow);
+            }).kind(),
+            ErrorKind::not_found);
+}
+
+TEST_P(StoreTest, ConcurrentPaymentsNeverOverdraw) {
+  auto store = open();
+  auto replica = open();
+  const auto id = store->create(new_invoice("C-1", 1000), std::nullopt, kNow).invoice.id;
+  std::atomic<int> accepted{0}, refused{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        try {
+          (t % 2 ? *store : *replica)
+              .record_payment(id, {7, day("2026-11-20"), std::nullopt}, kNow);
+          ++accepted;
+        } catch (const Error& e) {
+          (e.code() == "payment_exceeds_balance" || e.code() == "invoice_paid" ? refused : other)++;
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  const Invoice invoice = store->get(id);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(accepted.load(), 1000 / 7);  // every payment that fit was taken, none more
+  EXPECT_EQ(refused.load(), 200 - 1000 / 7);
+  EXPECT_EQ(invoice.balance, 1000 - 7 * accepted.load());
+  EXPECT_EQ(invoice.payments.size(), static_cast<std::size_t>(accepted.load()));
+  EXPECT_EQ(invoice.status, Status::open);
+}
+
+TEST_P(StoreTest, VoidsOnlyOpenInvoicesWithoutPayments) {
+  auto store = open();
+  const auto a = store->create(new_invoice(), std::nullopt, kNow).invoice.id;
+  const auto b = store->create(new_invoice(), std::nullopt, kNow).invoice.id;
+  const auto voided = store->void_invoice(a, kLater);
+  EXPECT_EQ(voided.status, Status::void_);
+  EXPECT_EQ(store->get(a), voided);
+  EXPECT_EQ(error_of([&] { store->void_invoice(a, kLater); }).code(), "invoice_not_voidable");
+  EXPECT_EQ(error_of([&] {
+              store->record_payment(a, {1, day("2026-11-20"), std::nullopt}, kNow);
+            }).code(),
+            "invoice_void");
+  store->record_payment(b, {1, day("2026-11-20"), std::nullopt}, kNow);
+  EXPECT_EQ(error_of([&] { store->void_invoice(b, kLater); }).code(), "invoice_not_voidable");
+  EXPECT_EQ(store->get(b).status, Status::open);
+  EXPECT_EQ(error_of([&] { store->void_invoice(77, kLater); }).kind(), ErrorKind::not_found);
+}
+
+TEST_P(StoreTest, ImportsABatchAllOrNothing) {
+  auto store = open();
+  std::vector<ImportRecord> records;
+  for (int n = 1; n <= 5; ++n) {
+    ImportRecord r{new_invoice("C-" + std::to_string(n), n * 100), {}, false};
+    r.payments.push_back({10, day("2026-11-02"), std::nullopt});
+    records.push_back(r);
+  }
+  records[1].payments.push_back({190, day("2026-11-09"), std::nullopt});  // settles it
+  records[2].payments.clear();
+  records[2].voided = true;
+  auto bad = records;
+  bad[3].payments.push_back({1000, day("2026-11-09"), std::nullopt});
+  const Error refused = error_of([&] { store->import(bad, kNow); });
+  EXPECT_EQ(refused.code(), "payment_exceeds_balance");
+  EXPECT_EQ(std::string(refused.what()).rfind("record 3: ", 0), 0u) << refused.what();
+  EXPECT_EQ(store->count(), 0);
+
+  const auto ids = store->import(records, kNow);
+  EXPECT_EQ(ids, (std::vector<InvoiceId>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(store->get(1).balance, 90);
+  EXPECT_EQ(store->get(1).ref, "INV-1");
+  EXPECT_EQ(store->get(2).status, Status::paid);
+  EXPECT_EQ(store->get(2).settled_date, day("2026-11-09"));
+  EXPECT_EQ(store->get(3).status, Status::void_);
+}
+
+TEST_P(StoreTest, MigratesAnExistingDatabaseKeepingItsData) {
+  {
+    auto old_store = open(1);
+    EXPECT_EQ(old_store->schema_version(), 1);
+    old_store->create(new_invoice(), std::nullopt, kNow);
+  }
+  auto store = open();
+  EXPECT_EQ(store->schema_version(), latest_schema_version());
+  EXPECT_EQ(store->get(1).amount, 12000);
+  EXPECT_TRUE(store->create(new_invoice(), std::string("k"), kNow).created);  // uses version 2
+  EXPECT_FALSE(store->create(new_invoice(), std::string("k"), kNow).created);
+  auto reopened = open();  // nothing left to migrate
+  EXPECT_EQ(reopened->count(), 2);
+}
+
+TEST_P(StoreTest, ReplicasStartingTogetherMigrateOnce) {
+  std::vector<std::unique_ptr<InvoiceStore>> stores(4);
+  std::vector<std::string> failures(stores.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < stores.size(); ++i)
+    threads.emplace_back([&, i] {
+      try {
+        stores[i] = open();
+      } catch (const std::exception& e) {
+        failures[i] = e.what();
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < stores.size(); ++i) {
+    ASSERT_TRUE(stores[i]) << failures[i];
+    EXPECT_EQ(stores[i]->schema_version(), latest_schema_version());
+  }
+  stores[0]->create(new_invoice(), std::nullopt, kNow);
+  EXPECT_EQ(stores[3]->count(), 1);
+}
+
+TEST_P(StoreTest, SurvivesReopening) {
+  InvoiceId id = 0;
+  {
+    auto store = open();
+    id = store->create(new_invoice(), std::string("durable"), kNow).invoice.id;
+    store->record_payment(id, {100, day("2026-11-03"), std::nullopt}, kLater);
+  }
+  auto store = open();
+  EXPECT_EQ(store->get(id).balance, 11900);
+  EXPECT_FALSE(store->create(new_invoice(), std::string("durable"), kNow).created);
+}
+
+// --- Failures of the store itself -------------------------------------------------------
+
+TEST(StoreFailures, UnknownUrlSchemeIsInvalid) {
+  StoreConfig config;
+  config.url = "mysql://root:secret@localhost/db";
+  const Error e = error_of([&] { open_store(config); });
+  EXPECT_EQ(e.kind(), ErrorKind::invalid);
+  EXPECT_EQ(std::string(e.what()).find("secret"), std::string::npos) << e.what();
+}
+
+TEST(StoreFailures, PostgresThatRefusesConnectionsIsUnavailable) {
+  StoreConfig config;
+  config.url = "postgres://tim:hunter2@127.0.0.1:1/none";  // nothing listens on port 1
+  config.timeout = 2s;
+  const Error e = error_of([&] { open_store(config); });
+  EXPECT_EQ(e.kind(), ErrorKind::unavailable) << e.what();
+  EXPECT_EQ(http_status(e.kind()), 503);
+  EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+}
+
+TEST(StoreFailures, SqliteBusyBeyondTheTimeoutIsUnavailable) {
+  const auto dir = std::filesystem::temp_directory_path() / unique_name("tim-busy-");
+  StoreConfig config;
+  config.url = sqlite_url_in(dir.string());
+  config.timeout = 200ms;
+  auto store = open_store(config);
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "invoices.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const Error e = error_of([&] { store->create(new_invoice(), std::nullopt, kNow); });
+  EXPECT_EQ(e.kind(), ErrorKind::unavailable) << e.what();
+  EXPECT_EQ(store->count(), 0);  // readers still read beside the writer (WAL)
+  sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  EXPECT_TRUE(store->create(new_invoice(), std::nullopt, kNow).created);
+
+  // A database from a newer build is refused, not misread.
+  ASSERT_EQ(sqlite3_exec(other, "INSERT INTO schema_migrations VALUES (99, 'future')", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_EQ(error_of([&] { open_store(config); }).code(), "schema_too_new");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(StoreFailures, SqliteDataDirectoryThatCannotExistIsUnavailable) {
+  const auto file = std::filesystem::temp_directory_path() / unique_name("tim-file-");
+  { std::ofstream(file) << "x"; }
+  StoreConfig config;
+  config.url = sqlite_url_in((file / "sub").string());  // a directory below a plain file
+  EXPECT_EQ(error_of([&] { open_store(config); }).kind(), ErrorKind::unavailable);
+  std::filesystem::remove(file);
+}
+
+TEST(StoreFailures, PostgresGoingAwayIsUnavailableThenRecovers) {
+  const char* admin_url = std::getenv("TIM_TEST_DATABASE_URL");
+  if (!admin_url || !*admin_url) GTEST_SKIP() << "TIM_TEST_DATABASE_URL is not set";
+  PgAdmin admin(admin_url);
+  const std::string name = unique_name("tim_test_gone_");
+  admin.run("CREATE DATABASE " + name);
+  StoreConfig config;
+  config.url = with_database(admin_url, name);
+  config.timeout = 2s;
+  {
+    auto store = open_store(config);
+    const auto id = store->create(new_invoice(), std::nullopt, kNow).invoice.id;
+    // The server drops our connections and refuses new ones, as when it stops.
+    admin.run("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
+    admin.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name +
+              "'");
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const Error e = error_of([&] { store->get(id); });
+      EXPECT_EQ(e.kind(), ErrorKind::unavailable) << e.what();
+    }
+    EXPECT_EQ(error_of([&] { store->ping(); }).code(), "store_unavailable");
+    admin.run("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+    EXPECT_EQ(store->get(id).amount, 12000);  // fresh connections, same data
+    store->ping();
+  }
+  admin.run("DROP DATABASE " + name + " WITH (FORCE)");
+}
+
+TEST(RedactUrl, HidesPasswords) {
+  EXPECT_EQ(redact_url("postgres://tim:s3cret@db:5432/tim"), "postgres://tim:***@db:5432/tim");
+  EXPECT_EQ(redact_url("postgres://tim@db/tim"), "postgres://tim@db/tim");
+  EXPECT_EQ(redact_url("postgresql://db/tim?user=a&password=pw&x=1"),
+            "postgresql://db/tim?user=a&password=***&x=1");
+  EXPECT_EQ(redact_url("sqlite:/var/lib/tim/invoices.db"), "sqlite:/var/lib/tim/invoices.db");
+}
+
+TEST_P(StoreTest, DemoDataAnswersTheTutorialsCurl) {
+  auto store = open();
+  const auto ids = store->import(tutorial_demo_records(), kNow);
+  ASSERT_EQ(ids.size(), 1000u);
+  EXPECT_EQ(ids.front(), 1);
+  EXPECT_EQ(ids.back(), 1000);
+  const Invoice ten = store->get(10);  // {"id":10,"ref":"INV-10","amount":1000,"balance":990,…}
+  EXPECT_EQ(ten.ref, "INV-10");
+  EXPECT_EQ(ten.amount, 1000);
+  EXPECT_EQ(ten.balance, 990);
+  EXPECT_EQ(ten.ccy, "GBP");
+  EXPECT_EQ(ten.status, Status::open);
+}

@@ -1,0 +1,206 @@
+"""Starts the real service binaries on free loopback ports and talks HTTP to them.
+
+Also fake peers (a predictor that hangs, an auth service that records what it was asked, …)
+so that each test can put one real service between controlled neighbours.
+"""
+
+import http.client
+import http.server
+import json
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN_DIR = pathlib.Path(os.environ.get("TIM_BIN_DIR", ROOT / "build" / "test" / "services"))
+ROUTES_FILE = ROOT / "kube" / "overlays" / "emissary" / "routes.yaml"
+TOKEN = "letmeinpleasekthxbye"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Service:
+    """One real binary: started with an environment, stopped by signal, logs kept in a file."""
+
+    def __init__(self, name, env=None, port=None):
+        self.name = name
+        self.port = port or free_port()
+        self.log_file = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)
+        full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOST": "127.0.0.1",
+                    "PORT": str(self.port), "LOG_LEVEL": "debug"}
+        full_env.update(env or {})
+        self.process = subprocess.Popen([str(BIN_DIR / name / name)], env=full_env,
+                                        stdout=self.log_file, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
+    def wait_ready(self, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}: {self.logs()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.01)
+        raise RuntimeError(f"{self.name} did not start listening: {self.logs()}")
+
+    def logs(self):
+        return pathlib.Path(self.log_file.name).read_text(errors="replace")
+
+    def log_lines(self):
+        return [json.loads(line) for line in self.logs().splitlines() if line.startswith("{")]
+
+    def stop(self, sig=signal.SIGTERM, timeout=10.0):
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # lower-case name -> list of values
+        self.body = body
+
+    def header(self, name):
+        values = self.headers.get(name.lower())
+        return values[0] if values else None
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def request(port, method, path, headers=None, body=None, timeout=10.0):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        explicit_host = any(name.lower() == "host" for name in (headers or {}))
+        conn.putrequest(method, path, skip_host=explicit_host, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
+        data = body.encode() if isinstance(body, str) else body
+        if data is not None:
+            conn.putheader("Content-Length", str(len(data)))
+        conn.endheaders(data)
+        res = conn.getresponse()
+        collected = {}
+        for name, value in res.getheaders():
+            collected.setdefault(name.lower(), []).append(value)
+        return Response(res.status, collected, res.read())
+    finally:
+        conn.close()
+
+
+def get(port, path, headers=None, timeout=10.0):
+    return request(port, "GET", path, headers, timeout=timeout)
+
+
+def raw_exchange(port, data, timeout=3.0):
+    """Sends bytes as they are and returns everything received until the server closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except socket.timeout:
+            chunks.append(b"<timeout: connection still open>")
+        return b"".join(chunks)
+
+
+class FakePeer:
+    """A scripted HTTP/1.1 server in a thread that records every request it gets.
+
+    `behaviour(request)` returns (status, headers, body) or None to hang until stopped.
+    """
+
+    def __init__(self, behaviour):
+        self.requests = []
+        self.behaviour = behaviour
+        self._stop = threading.Event()
+        peer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _any(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                recorded = {"method": self.command, "path": self.path,
+                            "headers": [(k.lower(), v) for k, v in self.headers.items()],
+                            "body": body, "client_port": self.client_address[1]}
+                peer.requests.append(recorded)
+                answer = peer.behaviour(recorded)
+                if answer is None:
+                    peer._stop.wait(60)
+                    self.close_connection = True
+                    return
+                status, headers, payload = answer
+                payload = payload.encode() if isinstance(payload, str) else payload
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _any
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def header_of(self, index, name):
+        return [v for k, v in self.requests[index]["headers"] if k == name.lower()]
+
+    def stop(self):
+        self._stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def closed_port():
+    """A loopback port nothing listens on."""
+    return free_port()
+
+
+def write_routes(tmp_path, auth_port=None, auth_timeout_ms=5000, route_timeout_ms=3000,
+                 invoices_service="invoices-svc"):
+    """A route file like the repository's, with test timeouts."""
+    text = ROUTES_FILE.read_text()
+    text = text.replace("timeout_ms: 3000", f"timeout_ms: {route_timeout_ms}")
+    text = text.replace("timeout_ms: 5000", f"timeout_ms: {auth_timeout_ms}")
+    path = tmp_path / "routes.yaml"
+    path.write_text(text)
+    return path
+
+
+def start_gateway(tmp_path, invoices_port, auth_port, **route_options):
+    routes = write_routes(tmp_path, **route_options)
+    return Service("gateway", {
+        "ROUTES_FILE": str(routes),
+        "UPSTREAMS": f"invoices-svc=127.0.0.1:{invoices_port},auth-svc:3000=127.0.0.1:{auth_port}",
+    })
