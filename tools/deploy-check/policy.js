@@ -6,13 +6,18 @@ const path = require('path');
 
 // What each binary serves and reads (see ARCHITECTURE.md and the services' config docs).
 const SERVED = { readiness: '/readyz', liveness: '/healthz' };
-const COMMON_ENV = ['PORT', 'HOST', 'LOG_LEVEL', 'DRAIN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS'];
+// libs/http/src/server.cpp (every service) and libs/core (LOG_LEVEL).
+const COMMON_ENV = [
+  'PORT', 'HOST', 'LOG_LEVEL', 'DRAIN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS', 'IO_THREADS', 'MAX_CONNECTIONS', 'MAX_HEADER_BYTES',
+  'MAX_BODY_BYTES', 'HEADER_TIMEOUT_MS', 'BODY_TIMEOUT_MS', 'IDLE_TIMEOUT_MS', 'ACCESS_LOG',
+];
 const BINARIES = {
   auth_svc: {
     required: ['TOKEN'],
     optional: ['KEYS_FILE', 'JWKS_FILE', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_LEEWAY_SECONDS', 'JWT_MAX_BYTES', 'AUTH_FAILURE_BURST', 'AUTH_FAILURE_REFILL_MS', 'AUTH_LIMITER_MAX_ADDRESSES'],
   },
-  invoices_svc: { required: ['EXPECTED_DATE_URI', 'DATABASE_URL'], optional: ['DATA_DIR'] },
+  // DATABASE_URL: the cluster's store; read once invoices_svc is wired to its PostgreSQL store.
+  invoices_svc: { required: ['EXPECTED_DATE_URI', 'DATABASE_URL'], optional: ['DATA_DIR', 'EXPECTED_DATE_TIMEOUT_MS'] },
   expected_date_svc: { required: [], optional: ['MODEL_FILE'] },
   gateway: { required: ['ROUTES_FILE'], optional: ['UPSTREAMS'] },
 };
