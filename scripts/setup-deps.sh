@@ -13,7 +13,7 @@ BUILD_PACKAGES=(
 )
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev python3 python3-pytest curl
-  postgresql-15
+  postgresql-15 libbenchmark-dev
 )
 
 want=("${BUILD_PACKAGES[@]}")

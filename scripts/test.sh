@@ -3,11 +3,16 @@
 #   1. Release build with warnings as errors: unit tests and functional tests (real binaries
 #      on loopback, driven over HTTP);
 #   2. the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The store's tests run against SQLite and against a throwaway PostgreSQL started here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup-deps.sh test
 jobs=$(nproc)
+
+TIM_TEST_DATABASE_URL=$(scripts/test-postgres.sh start)
+export TIM_TEST_DATABASE_URL
+trap 'scripts/test-postgres.sh stop >/dev/null 2>&1 || true' EXIT
 
 cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Release -DTIM_WERROR=ON >/dev/null
 cmake --build build/test -j"$jobs"

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import uuid
+
 import pytest
 
 from harness import TOKEN, FakePeer, Service, start_gateway
@@ -41,3 +45,30 @@ def chain(services, tmp_path):
         gateway = services.gateway(tmp_path, invoices.port, auth.port)
 
     return Chain
+
+
+def _with_database(url, name):
+    """The PostgreSQL URL with its database name replaced."""
+    scheme, rest = url.split("://", 1)
+    authority, _, tail = rest.partition("/")
+    query = tail.partition("?")[2]
+    return f"{scheme}://{authority}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_env(request, tmp_path):
+    """The environment choosing a fresh, empty invoice store: SQLite under a new DATA_DIR, or a
+    new database on the PostgreSQL server TIM_TEST_DATABASE_URL names (skipped when unset)."""
+    if request.param == "sqlite":
+        yield {"DATA_DIR": str(tmp_path / "data"), "SEED_DEMO_DATA": "false"}
+        return
+    admin_url = os.environ.get("TIM_TEST_DATABASE_URL")
+    if not admin_url:
+        pytest.skip("TIM_TEST_DATABASE_URL is not set (scripts/test-postgres.sh start)")
+    name = f"tim_ft_{uuid.uuid4().hex[:12]}"
+    subprocess.run(["psql", admin_url, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
+    try:
+        yield {"DATABASE_URL": _with_database(admin_url, name), "SEED_DEMO_DATA": "false"}
+    finally:
+        subprocess.run(["psql", admin_url, "-q", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                       check=False)

@@ -60,7 +60,7 @@ void init(std::string_view service, Level level) {
   g_level = static_cast<int>(level);
   if (!g_logger) {
     // A bounded queue: when it is full the oldest lines are dropped rather than blocking I/O.
-    spdlog::init_thread_pool(16384, 1);
+    spdlog::init_thread_pool(4096, 1);  // ~300 bytes a slot: ~1.2 MB
     g_logger = std::make_shared<spdlog::async_logger>(
         "tim", std::make_shared<spdlog::sinks::stdout_sink_mt>(), spdlog::thread_pool(),
         spdlog::async_overflow_policy::overrun_oldest);

@@ -1,28 +1,81 @@
 // expected_date_svc: tells when an invoice is expected to be paid (back end, no gateway route).
+//   expected_date_svc                 serve (PORT, MODEL_FILE, …)
+//   expected_date_svc train …         learn a model file from paid invoices (CSV)
+//   expected_date_svc evaluate …      measure a model on later invoices
+#include <iostream>
 #include <variant>
+#include <vector>
 
 #include "expected_date.hpp"
+#include "model/cli.hpp"
+#include "model_source.hpp"
+#include "prediction_api.hpp"
+#include "tim/config.hpp"
 #include "tim/http/server.hpp"
 #include "tim/ids.hpp"
 #include "tim/router.hpp"
 
 using namespace tim;
 
-int main() {
+namespace {
+
+int serve() {
   return http::run_service("expected_date_svc", [](http::ServerOptions& options) {
-    const expected_date::TutorialRule predictor{expected_date::random_days()};
+    const expected_date::TutorialRule tutorial_rule{expected_date::random_days()};
+    expected_date::ModelSource models{config::get_string("MODEL_FILE", "")};
     http::Router router;
-    router.get("/api/expected-date/:invoiceId",
-               [&](http::Request&, const http::PathParams& params) -> Task<http::Response> {
-                 auto id = parse_id(params[0]);
-                 if (auto* error = std::get_if<IdError>(&id))
-                   co_return http::error_response(400, "invalid_invoice_id", error->message);
-                 const auto invoice_id = std::get<std::int64_t>(id);
-                 const auto date = predictor.expected_date(invoice_id, expected_date::Clock::now());
-                 co_return http::json_response(200,
-                                               expected_date::expected_date_json(invoice_id, date));
-               });
+    // The tutorial's request: only an id is known, so the tutorial's rule answers.
+    router.get(
+        "/api/expected-date/:invoiceId",
+        [&](http::Request&, const http::PathParams& params) -> Task<http::Response> {
+          auto id = parse_id(params[0]);
+          if (auto* error = std::get_if<IdError>(&id))
+            co_return http::error_response(400, "invalid_invoice_id", error->message);
+          const auto invoice_id = std::get<std::int64_t>(id);
+          const auto date = tutorial_rule.expected_date(invoice_id, expected_date::Clock::now());
+          co_return http::json_response(200, expected_date::expected_date_json(invoice_id, date));
+        });
+    // The real prediction: the caller hands over the invoice and the customer's paid history.
+    router.post(
+        "/api/expected-date/:invoiceId",
+        [&](http::Request& request, const http::PathParams& params) -> Task<http::Response> {
+          auto id = parse_id(params[0]);
+          if (auto* error = std::get_if<IdError>(&id))
+            co_return http::error_response(400, "invalid_invoice_id", error->message);
+          auto parsed = expected_date::parse_prediction_request(request.body);
+          if (auto* error = std::get_if<expected_date::RequestError>(&parsed))
+            co_return http::error_response(
+                400, "invalid_request",
+                (error->field.empty() ? "" : error->field + " ") + error->message);
+          auto& in = std::get<expected_date::PredictionRequest>(parsed);
+          const auto today = std::chrono::floor<std::chrono::days>(expected_date::Clock::now());
+          const auto as_of = in.as_of.value_or(today);
+          auto model = models.current();
+          const auto prediction =
+              model ? expected_date::predict(*model, in.invoice, in.history, as_of)
+                    : expected_date::predict_fallback(in.invoice, in.history, as_of);
+          co_return http::json_response(
+              200, expected_date::prediction_json(std::get<std::int64_t>(id), prediction,
+                                                  model ? "trained" : "fallback rule"));
+        });
     http::Server server(options, [&](http::Request& r) { return router(r); });
+    server.set_readiness_check([&] { return http::Readiness{true, models.status()}; });
     return server.run();
   });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "train")
+    return expected_date::train_main(std::span(args).subspan(1), std::cout, std::cerr);
+  if (!args.empty() && args[0] == "evaluate")
+    return expected_date::evaluate_main(std::span(args).subspan(1), std::cout, std::cerr);
+  if (!args.empty()) {
+    std::cerr << "usage: expected_date_svc [train|evaluate] …\n"
+              << expected_date::kTrainUsage << expected_date::kEvaluateUsage;
+    return 2;
+  }
+  return serve();
 }

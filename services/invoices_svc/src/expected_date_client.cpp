@@ -1,6 +1,6 @@
 #include "expected_date_client.hpp"
 
-#include "invoice.hpp"
+#include "expected_date.hpp"
 #include "tim/log.hpp"
 
 namespace tim::invoices {

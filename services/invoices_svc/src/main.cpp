@@ -1,18 +1,71 @@
-// invoices_svc: invoices by id, each with the date it is expected to be paid.
+// invoices_svc: invoices kept in a store (SQLite or PostgreSQL), each answered with the date
+// it is expected to be paid.
+//   invoices_svc               serve the API
+//   invoices_svc import FILE   load a CSV file into the store and print the report
+#include <boost/json/serialize.hpp>
+#include <fstream>
+#include <iostream>
 #include <memory>
-#include <variant>
+#include <string_view>
 
+#include "api.hpp"
 #include "expected_date_client.hpp"
-#include "invoice.hpp"
+#include "importer.hpp"
+#include "store_keeper.hpp"
 #include "tim/config.hpp"
+#include "tim/http/blocking.hpp"
 #include "tim/http/server.hpp"
-#include "tim/ids.hpp"
+#include "tim/invoices/error.hpp"
 #include "tim/log.hpp"
 #include "tim/router.hpp"
 
 using namespace tim;
 
-int main() {
+namespace {
+
+invoices::ImportOptions import_options_from_env() {
+  invoices::ImportOptions options;
+  options.batch_size = static_cast<std::size_t>(config::get_int("IMPORT_BATCH", 1000, 1, 100000));
+  options.sample_currency = config::get_string("IMPORT_CURRENCY", "USD");
+  return options;
+}
+
+// Exit 0: every row imported; 1: some rows rejected (the others imported); 2: could not run.
+int import_command(const char* file) {
+  try {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cerr << "cannot read " << file << "\n";
+      return 2;
+    }
+    auto settings = invoices::StoreSettings::from_env();
+    settings.seed_demo_data = false;  // an import is the data
+    invoices::StoreConfig config;
+    config.url = settings.url;
+    config.pool_size = 1;
+    config.timeout = settings.timeout;
+    auto store = invoices::open_store(config);
+    const auto report =
+        invoices::import_csv(in, *store, import_options_from_env(),
+                             invoices::to_instant(std::chrono::system_clock::now()));
+    std::cout << boost::json::serialize(invoices::report_to_json(report)) << "\n";
+    return report.rejected.empty() ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::cerr << "import failed: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "import") {
+    if (argc != 3) {
+      std::cerr << "usage: invoices_svc import FILE.csv\n";
+      return 2;
+    }
+    return import_command(argv[2]);
+  }
   return http::run_service("invoices_svc", [](http::ServerOptions& options) {
     const auto timeout =
         config::get_millis("EXPECTED_DATE_TIMEOUT_MS", std::chrono::milliseconds{500});
@@ -25,29 +78,35 @@ int main() {
     } else {
       log::warn("EXPECTED_DATE_URI is not set: invoices are answered without expectedDate");
     }
+    auto settings = invoices::StoreSettings::from_env();
+    const auto import_options = import_options_from_env();
+
+    invoices::StoreKeeper keeper(settings);
+    try {
+      keeper.start();
+    } catch (const invoices::Error& e) {
+      // A wrong URL or a schema newer than this build: a configuration problem, not an outage.
+      throw config::ConfigError("invoice store " + invoices::redact_url(settings.url) + ": " +
+                                e.what());
+    }
 
     http::HttpClient client;
     std::unique_ptr<invoices::ExpectedDateClient> expected_dates;
     if (expected_date_uri)
       expected_dates =
           std::make_unique<invoices::ExpectedDateClient>(client, *expected_date_uri, timeout);
-    const invoices::TutorialInvoices source;
 
     http::Router router;
-    router.get("/api/invoices/:id",
-               [&](http::Request& request, const http::PathParams& params) -> Task<http::Response> {
-                 auto id = parse_id(params[0]);
-                 if (auto* error = std::get_if<IdError>(&id))
-                   co_return http::error_response(400, "invalid_invoice_id", error->message);
-                 auto invoice = source.find(std::get<std::int64_t>(id));
-                 if (!invoice)
-                   co_return http::error_response(404, "invoice_not_found", "no such invoice");
-                 std::optional<std::string> date;
-                 if (expected_dates)
-                   date = co_await expected_dates->lookup(invoice->id, request.request_id);
-                 co_return http::json_response(200, invoices::invoice_json(*invoice, date));
-               });
     http::Server server(options, [&](http::Request& r) { return router(r); });
+    server.set_readiness_check([&keeper] {
+      auto state = keeper.state();
+      return http::Readiness{state.ready, std::move(state.detail)};
+    });
+    // Declared after the server, so destroyed first: its threads finish their store calls
+    // while the server's executor still exists.
+    http::BlockingPool pool(settings.threads);
+    invoices::ApiContext context{keeper, pool, expected_dates.get(), import_options};
+    invoices::add_invoice_routes(router, context);
     return server.run();
   });
 }

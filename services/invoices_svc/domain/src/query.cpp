@@ -102,6 +102,8 @@ ListQuery parse_list_query(std::string_view query) {
   std::optional<std::string> cursor;
   std::set<std::string> seen;
   boost::urls::params_view params;
+  // An empty std::string_view may hold a null pointer, which Boost.URL hands to strlen.
+  if (query.empty()) return result;
   try {
     params = boost::urls::params_view(query, boost::urls::encoding_opts(true));
   } catch (const std::exception&) {

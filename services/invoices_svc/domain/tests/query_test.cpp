@@ -23,6 +23,8 @@ TEST(ListQuery, DefaultsWhenEmpty) {
   EXPECT_EQ(q.filter, ListFilter{});
   EXPECT_EQ(q.filter.limit, kDefaultListLimit);
   EXPECT_EQ(q.format, ListFormat::json);
+  // What Request::query() gives for a target without '?': a view with no data pointer.
+  EXPECT_EQ(parse_list_query(std::string_view{}).filter, ListFilter{});
 }
 
 TEST(ListQuery, ReadsEveryParameterDecoded) {

@@ -1,18 +1,8 @@
-#include "invoice.hpp"
+#include "expected_date.hpp"
 
 #include <gtest/gtest.h>
 
 using namespace tim::invoices;
-
-TEST(TutorialInvoices, Invoice42IsTheTutorials) {
-  auto invoice = TutorialInvoices{}.find(42);
-  ASSERT_TRUE(invoice);
-  EXPECT_EQ(invoice_json(*invoice, std::nullopt),
-            R"({"id":42,"ref":"INV-42","amount":4200,"balance":4190,"ccy":"GBP"})");
-  EXPECT_EQ(invoice_json(*invoice, "2018-01-01T11:54:30.769Z"),
-            R"({"id":42,"ref":"INV-42","amount":4200,"balance":4190,"ccy":"GBP",)"
-            R"("expectedDate":"2018-01-01T11:54:30.769Z"})");
-}
 
 TEST(ExpectedDateAnswer, TakesAWellFormedAnswer) {
   std::string why;

@@ -1,26 +1,10 @@
-#include "invoice.hpp"
+#include "expected_date.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <regex>
 
 namespace tim::invoices {
-
-std::optional<Invoice> TutorialInvoices::find(std::int64_t id) const {
-  return Invoice{id, "INV-" + std::to_string(id), id * 100, id * 100 - 10, "GBP"};
-}
-
-std::string invoice_json(const Invoice& invoice, const std::optional<std::string>& expected_date) {
-  boost::json::object o;
-  o["id"] = invoice.id;
-  o["ref"] = invoice.ref;
-  o["amount"] = invoice.amount;
-  o["balance"] = invoice.balance;
-  o["ccy"] = invoice.ccy;
-  if (expected_date) o["expectedDate"] = *expected_date;
-  return boost::json::serialize(o);
-}
 
 std::optional<std::string> expected_date_from_answer(std::string_view body, std::int64_t invoice_id,
                                                      std::string* why) {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Benchmarks our four services and, in the same run, the Node.js original behind nginx, with
+# the shared load script (../shared/anchors/run-baseline.sh: wrk on loopback, medians of REPS
+# repetitions, each after waiting for a quiet machine). Prints both side by side, as ratios.
+#   bench/run.sh            (REPS=3 by default; REPS=1 for a quick look)
+# Needs: nginx, wrk, node/npm (for the baseline's express packages). Results: $OUT.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+anchors=${ANCHORS:-$root/../shared/anchors}
+work=${BENCH_WORK:-/tmp/tim-bench}
+OUT=${OUT:-$work/results-$(date +%Y%m%d-%H%M%S)}
+export REPS=${REPS:-3}
+
+scripts/setup-deps.sh build
+for tool in nginx wrk npm; do
+  command -v $tool >/dev/null || { echo "bench needs $tool (apt-get install nginx wrk nodejs npm)" >&2; exit 1; }
+done
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build build/release -j"$(nproc)" --target auth_svc expected_date_svc invoices_svc gateway
+
+# The anchors folder is read-only: run the baseline from a copy with its npm packages.
+mkdir -p "$work/anchors"
+cp -r --no-preserve=mode "$anchors/." "$work/anchors/"
+chmod +x "$work/anchors/run-baseline.sh"
+for svc in auth_svc expected_date_svc invoices_svc; do
+  (cd "$work/anchors/node-baseline/$svc" && [ -d node_modules ] || npm ci --no-audit --no-fund --silent)
+done
+
+bin=$root/build/release/services
+LABEL=node OUT_DIR="$OUT/node" "$work/anchors/run-baseline.sh"
+LABEL=ours OUT_DIR="$OUT/ours" AUTH_CMD="$bin/auth_svc/auth_svc" \
+  EXPECTED_DATE_CMD="$bin/expected_date_svc/expected_date_svc" INVOICES_CMD="$bin/invoices_svc/invoices_svc" \
+  GATEWAY_CMD="$root/bench/gateway-for-baseline.sh" TIM_BIN_DIR="$bin" "$work/anchors/run-baseline.sh"
+echo
+python3 "$root/bench/compare.py" "$OUT/node" "$OUT/ours" | tee "$OUT/comparison.md"

@@ -1,0 +1,145 @@
+#include "model/cli.hpp"
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "model/ar_csv.hpp"
+#include "model/model_file.hpp"
+#include "model/training.hpp"
+
+namespace tim::expected_date {
+namespace {
+
+// --name value pairs and bare --flags; nullopt on anything unknown or repeated.
+std::optional<std::map<std::string, std::string>> parse_args(
+    std::span<const std::string_view> args, std::initializer_list<std::string_view> with_value,
+    std::initializer_list<std::string_view> flags) {
+  std::map<std::string, std::string> out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    auto a = args[i];
+    bool takes_value = std::find(with_value.begin(), with_value.end(), a) != with_value.end();
+    bool is_flag = std::find(flags.begin(), flags.end(), a) != flags.end();
+    if ((!takes_value && !is_flag) || out.count(std::string(a))) return std::nullopt;
+    if (takes_value) {
+      if (i + 1 >= args.size()) return std::nullopt;
+      out[std::string(a)] = std::string(args[++i]);
+    } else {
+      out[std::string(a)] = "";
+    }
+  }
+  return out;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string percent(double share) {
+  return fixed(100 * share, 1) + "%";
+}
+
+void print_row(std::ostream& out, const Metrics& m) {
+  std::string rule = m.rule;
+  rule.resize(std::max<std::size_t>(rule.size(), 70), ' ');
+  out << rule << "  " << fixed(m.mae_days, 2) << "  " << fixed(m.median_ae_days, 1) << "  "
+      << percent(m.within_3_days) << "  "
+      << (m.interval80_coverage ? percent(*m.interval80_coverage) : "-") << "\n";
+}
+
+boost::json::object metrics_json(const Metrics& m) {
+  boost::json::object o{{"rule", m.rule},
+                        {"mae_days", m.mae_days},
+                        {"median_ae_days", m.median_ae_days},
+                        {"within_3_days", m.within_3_days}};
+  o["interval80_coverage"] =
+      m.interval80_coverage ? boost::json::value(*m.interval80_coverage) : boost::json::value();
+  return o;
+}
+
+}  // namespace
+
+int train_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  auto a = parse_args(args, {"--csv", "--out", "--until"}, {});
+  std::optional<Date> until;
+  if (a && a->count("--until")) {
+    until = parse_iso_date(a->at("--until"));
+    if (!until) a.reset();
+  }
+  if (!a || !a->count("--csv") || !a->count("--out")) {
+    err << kTrainUsage;
+    return 2;
+  }
+  try {
+    auto rows = read_accounts_receivable_csv(a->at("--csv"));
+    TrainOptions options;
+    options.until = until;
+    options.source = std::filesystem::path(a->at("--csv")).filename().string();
+    auto model = train(rows, options);
+    save_model_file(a->at("--out"), model);
+    const auto& t = model.training;
+    out << "trained on " << t.invoices << " invoices of " << t.customers << " customers ("
+        << t.first_invoice_date << " .. " << t.last_invoice_date << ")\n"
+        << "tuned on invoices from " << t.validation_from
+        << ": customer_prior_weight=" << fixed(model.customer_prior_weight, 2)
+        << " history_half_life_days=" << fixed(model.history_half_life_days, 0)
+        << " interval_tail_share=" << fixed(model.interval_tail_share, 3)
+        << " mae_days=" << fixed(t.validation_mae_days, 2)
+        << " interval80_coverage=" << percent(t.validation_interval80_coverage) << "\n"
+        << "wrote " << a->at("--out") << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    err << "train: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  auto a = parse_args(args, {"--csv", "--model", "--test-from"}, {"--json"});
+  std::optional<Date> test_from;
+  if (a && a->count("--test-from")) test_from = parse_iso_date(a->at("--test-from"));
+  if (!a || !a->count("--csv") || !a->count("--model") || !test_from) {
+    err << kEvaluateUsage;
+    return 2;
+  }
+  try {
+    auto model = load_model_file(a->at("--model"));
+    const auto& until = model.training.trained_until;
+    if (until.empty() || *parse_iso_date(until) > *test_from) {
+      err << "evaluate: the model was trained on invoices "
+          << (until.empty() ? "of the whole file" : "issued up to " + until)
+          << ", which overlaps the test set; train it with --until " << format_iso_date(*test_from)
+          << "\n";
+      return 1;
+    }
+    auto rows = read_accounts_receivable_csv(a->at("--csv"));
+    auto ev = evaluate(rows, model, *test_from);
+    if (a->count("--json")) {
+      auto o = metrics_json(ev.model);
+      o["test_from"] = format_iso_date(ev.test_from);
+      o["test_invoices"] = ev.test_invoices;
+      boost::json::array baselines;
+      for (const auto& b : ev.baselines) baselines.push_back(metrics_json(b));
+      o["baselines"] = std::move(baselines);
+      out << boost::json::serialize(o) << "\n";
+    } else {
+      out << ev.test_invoices << " test invoices issued on or after "
+          << format_iso_date(ev.test_from) << " (walk-forward history)\n";
+      std::string head = "rule";
+      head.resize(70, ' ');
+      out << head << "  MAE   median  within 3d  interval80\n";
+      for (const auto& b : ev.baselines) print_row(out, b);
+      print_row(out, ev.model);
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    err << "evaluate: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace tim::expected_date

@@ -1,0 +1,52 @@
+// Learning the model's parameters from paid history, and measuring it (pure: rows in, numbers
+// out). The protocol is issue 5's: walk forward, never the tested invoice's own outcome.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/ar_csv.hpp"
+#include "model/predictor.hpp"
+
+namespace tim::expected_date {
+
+struct TrainOptions {
+  std::optional<Date> until;  // use only invoices issued before this date
+  // The last share of the training invoices (by issue date) tunes the shrinkage and measures
+  // the errors the interval is made of; the population parameters are fitted on the rest first.
+  double validation_share = 0.25;
+  std::string source;  // recorded in the model's metadata
+};
+
+struct TrainError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Throws TrainError when there is too little data to fit.
+ModelParams train(std::span<const ArRecord> rows, const TrainOptions& options);
+
+// Paid invoices of this customer settled before `before` (the walk-forward history).
+CustomerHistory history_before(std::span<const ArRecord> rows, const std::string& customer_id,
+                               Date before);
+
+struct Metrics {
+  std::string rule;
+  double mae_days = 0;
+  double median_ae_days = 0;
+  double within_3_days = 0;                   // share, 0..1
+  std::optional<double> interval80_coverage;  // share, 0..1; rules without interval: none
+};
+
+struct Evaluation {
+  Date test_from;
+  std::size_t test_invoices = 0;
+  Metrics model;
+  std::vector<Metrics> baselines;  // the issue's rules, then the no-model fallback rule
+};
+
+// Test set: invoices issued on or after test_from. Throws TrainError if it is empty.
+Evaluation evaluate(std::span<const ArRecord> rows, const ModelParams& model, Date test_from);
+
+}  // namespace tim::expected_date

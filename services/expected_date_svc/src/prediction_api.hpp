@@ -1,0 +1,36 @@
+// The predictor's HTTP contract, as plain functions: what a caller (invoices_svc) hands over —
+// the open invoice and the customer's paid history — and the answer. The service keeps no
+// state about invoices, so it scales by adding replicas.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "model/predictor.hpp"
+
+namespace tim::expected_date {
+
+struct PredictionRequest {
+  InvoiceFacts invoice;
+  CustomerHistory history;
+  std::optional<Date> as_of;  // "asOf": today when absent
+};
+
+struct RequestError {
+  std::string field;  // JSON path of the offending value, e.g. "history[2].settledDate"
+  std::string message;
+};
+
+// {"invoice":{"customerId","issueDate","dueDate","amount","ccy","country","channel"},
+//  "history":[{"issueDate","dueDate","settledDate","amount","ccy","channel"}], "asOf"?}
+// Dates are YYYY-MM-DD; amounts integers in minor units; channel "paper" or "electronic".
+std::variant<PredictionRequest, RequestError> parse_prediction_request(std::string_view body);
+
+// {"invoiceId","expectedDate","expectedDateLow","expectedDateHigh","basis","historyCount",
+//  "model","notes"}: the tutorial's two fields first; dates as midnight UTC instants.
+std::string prediction_json(std::int64_t invoice_id, const Prediction& p, std::string_view model);
+
+}  // namespace tim::expected_date

@@ -1,0 +1,61 @@
+#include "model_source.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+using namespace tim::expected_date;
+namespace fs = std::filesystem;
+
+namespace {
+fs::path temp_model_path() {
+  auto dir =
+      fs::temp_directory_path() / ("tim-model-" + std::to_string(::getpid()) + "-" +
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::create_directories(dir);
+  return dir / "model.json";
+}
+void write(const fs::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
+std::string demo_model() {
+  std::ifstream in(TIM_DEMO_MODEL);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+}  // namespace
+
+TEST(ModelSource, NoFileMeansFallbackRule) {
+  ModelSource s{""};
+  EXPECT_EQ(s.current(), nullptr);
+  EXPECT_NE(s.status().find("fallback rule"), std::string::npos);
+}
+
+TEST(ModelSource, LoadsTheDemoModel) {
+  ModelSource s{TIM_DEMO_MODEL};
+  ASSERT_NE(s.current(), nullptr);
+  EXPECT_NE(s.status().find("trained until"), std::string::npos);
+}
+
+TEST(ModelSource, BrokenFileFallsBackAndSaysWhy) {
+  auto path = temp_model_path();
+  write(path, "{ not a model");
+  ModelSource s{path};
+  EXPECT_EQ(s.current(), nullptr);
+  EXPECT_NE(s.status().find("broken"), std::string::npos);
+}
+
+TEST(ModelSource, ReloadsOnChangeAndKeepsTheLastGoodModel) {
+  auto path = temp_model_path();
+  write(path, demo_model());
+  ModelSource s{path, std::chrono::milliseconds{0}};
+  auto first = s.current();
+  ASSERT_NE(first, nullptr);
+  write(path, "{ broken now ");
+  auto after_break = s.current();
+  EXPECT_EQ(after_break, first);  // the last good model stays
+  EXPECT_NE(s.status().find("broken"), std::string::npos);
+  write(path, demo_model() + "\n");  // a changed, valid file is loaded again
+  auto reloaded = s.current();
+  ASSERT_NE(reloaded, nullptr);
+  EXPECT_NE(reloaded, first);
+}

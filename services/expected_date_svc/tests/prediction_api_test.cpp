@@ -1,0 +1,75 @@
+#include "prediction_api.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+using namespace tim::expected_date;
+
+namespace {
+const char* kRequest = R"({
+  "invoice": {"customerId": "C-1", "issueDate": "2026-11-01", "dueDate": "2026-12-01",
+              "amount": 12000, "ccy": "GBP", "country": "391", "channel": "electronic"},
+  "history": [{"issueDate": "2026-09-01", "dueDate": "2026-10-01", "settledDate": "2026-10-05",
+               "amount": 5000, "ccy": "GBP", "channel": "paper"}],
+  "asOf": "2026-11-26"})";
+
+RequestError error_of(std::string_view body) {
+  auto r = parse_prediction_request(body);
+  EXPECT_TRUE(std::holds_alternative<RequestError>(r)) << body;
+  return std::holds_alternative<RequestError>(r) ? std::get<RequestError>(r) : RequestError{};
+}
+}  // namespace
+
+TEST(PredictionRequest, ReadsInvoiceHistoryAndAsOf) {
+  auto r = std::get<PredictionRequest>(parse_prediction_request(kRequest));
+  EXPECT_EQ(r.invoice.customer_id, "C-1");
+  EXPECT_EQ(format_iso_date(r.invoice.due_date), "2026-12-01");
+  EXPECT_EQ(r.invoice.amount_minor, 12000);
+  EXPECT_EQ(r.invoice.channel, BillingChannel::electronic);
+  ASSERT_EQ(r.history.paid.size(), 1u);
+  EXPECT_EQ(format_iso_date(r.history.paid[0].settle_date), "2026-10-05");
+  EXPECT_EQ(format_iso_date(*r.as_of), "2026-11-26");
+}
+
+TEST(PredictionRequest, NamesTheOffendingField) {
+  EXPECT_EQ(error_of("not json").field, "");
+  EXPECT_EQ(error_of("[]").field, "body");
+  EXPECT_EQ(error_of(R"({})").field, "invoice");
+  EXPECT_EQ(
+      error_of(
+          R"({"invoice":{"customerId":"C","issueDate":"2026-02-30","dueDate":"2026-03-01","amount":1,"ccy":"GBP"}})")
+          .field,
+      "invoice.issueDate");
+  EXPECT_EQ(
+      error_of(
+          R"({"invoice":{"customerId":"C","issueDate":"2026-02-01","dueDate":"2026-03-01","amount":-5,"ccy":"GBP"}})")
+          .field,
+      "invoice.amount");
+  EXPECT_EQ(
+      error_of(
+          R"({"invoice":{"customerId":"C","issueDate":"2026-02-01","dueDate":"2026-03-01","amount":5,"ccy":"GBP","channel":"fax"}})")
+          .field,
+      "invoice.channel");
+  EXPECT_EQ(
+      error_of(
+          R"({"invoice":{"customerId":"C","issueDate":"2026-02-01","dueDate":"2026-03-01","amount":5,"ccy":"GBP"},"history":[{"issueDate":"2026-01-01"}]})")
+          .field,
+      "history[0].dueDate");
+}
+
+TEST(PredictionJson, TutorialFieldsFirstThenTheInterval) {
+  Prediction p;
+  p.expected = std::chrono::sys_days{std::chrono::year{2026} / 12 / 5};
+  p.low = p.expected - std::chrono::days{3};
+  p.high = p.expected + std::chrono::days{4};
+  p.basis = Basis::customer_history;
+  p.history_count = 12;
+  auto v = boost::json::parse(prediction_json(42, p, "trained")).as_object();
+  EXPECT_EQ(v.begin()->key(), "invoiceId");
+  EXPECT_EQ(v.at("expectedDate"), "2026-12-05T00:00:00.000Z");
+  EXPECT_EQ(v.at("expectedDateLow"), "2026-12-02T00:00:00.000Z");
+  EXPECT_EQ(v.at("expectedDateHigh"), "2026-12-09T00:00:00.000Z");
+  EXPECT_EQ(v.at("basis"), "customer history with 12 paid invoices");
+  EXPECT_EQ(v.at("historyCount"), 12);
+}

@@ -1,0 +1,211 @@
+#include "api.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <sstream>
+#include <variant>
+
+#include "tim/ids.hpp"
+#include "tim/invoices/csv.hpp"
+#include "tim/invoices/error.hpp"
+#include "tim/invoices/json.hpp"
+#include "tim/invoices/money.hpp"
+#include "tim/invoices/query.hpp"
+#include "tim/log.hpp"
+
+namespace tim::invoices {
+namespace {
+
+using http::Request;
+using http::Response;
+
+Instant now() {
+  return to_instant(std::chrono::system_clock::now());
+}
+
+// {"error":{"code","message"[,"field"]}}: the field tells a client which input to fix.
+Response error_answer(const Error& e) {
+  const int status = http_status(e.kind());
+  if (status >= 500)
+    log::error("invoice request failed",
+               {{"code", std::string_view(e.code())}, {"reason", std::string_view(e.what())}});
+  boost::json::object error{{"code", e.code()}, {"message", e.what()}};
+  if (!e.field().empty()) error["field"] = e.field();
+  boost::json::object root{{"error", std::move(error)}};
+  return http::json_response(status, boost::json::serialize(root));
+}
+
+Response internal_answer(const std::exception& e) {
+  log::error("invoice request failed", {{"reason", std::string_view(e.what())}});
+  return http::error_response(500, "internal_error", "internal error");
+}
+
+std::shared_ptr<InvoiceStore> need_store(ApiContext& c) {
+  auto store = c.keeper.store();
+  if (!store) throw Error(ErrorKind::unavailable, "store_unavailable", c.keeper.state().detail);
+  return store;
+}
+
+InvoiceId need_id(const std::string& text) {
+  auto id = parse_id(text);
+  if (auto* error = std::get_if<IdError>(&id))
+    throw Error(ErrorKind::invalid, "invalid_invoice_id", error->message);
+  return std::get<std::int64_t>(id);
+}
+
+Response invoice_answer(int status, const Invoice& invoice) {
+  return http::json_response(status, boost::json::serialize(invoice_to_json(invoice)));
+}
+
+bool wants_csv(const Request& request, const ListQuery& query) {
+  if (query.format == ListFormat::csv) return true;
+  auto accept = request.headers.get("accept");
+  return accept && accept->find("text/csv") != std::string_view::npos;
+}
+
+Task<Response> get_invoice(ApiContext& c, Request& request, std::string id_text) {
+  try {
+    const InvoiceId id = need_id(id_text);
+    auto store = need_store(c);
+    auto work = [store, id] { return store->get(id); };
+    const Invoice invoice = co_await c.pool.run(std::move(work));
+    std::optional<std::string> date;
+    if (c.expected_dates) date = co_await c.expected_dates->lookup(invoice.id, request.request_id);
+    // The tutorial's fields first (id, ref, amount, balance, ccy, expectedDate), then the rest.
+    co_return http::json_response(200, boost::json::serialize(invoice_to_json(invoice, date)));
+  } catch (const Error& e) {
+    co_return error_answer(e);
+  } catch (const std::exception& e) {
+    co_return internal_answer(e);
+  }
+}
+
+// Every page from the query's cursor on, as CSV.
+std::string export_csv(InvoiceStore& store, ListFilter filter) {
+  std::string out = csv_header();
+  filter.limit = kMaxListLimit;
+  for (;;) {
+    auto page = store.list(filter);
+    for (const auto& invoice : page.invoices) out += invoice_to_csv_row(invoice);
+    if (!page.next_cursor || page.invoices.empty()) return out;
+    filter.after_id = page.invoices.back().id;
+  }
+}
+
+Task<Response> list_invoices(ApiContext& c, Request& request) {
+  try {
+    const ListQuery query = parse_list_query(request.query());
+    auto store = need_store(c);
+    if (wants_csv(request, query)) {
+      auto work = [store, filter = query.filter] { return export_csv(*store, filter); };
+      std::string body = co_await c.pool.run(std::move(work));
+      Response response{200, {}, std::move(body)};
+      response.headers.add("content-type", "text/csv; charset=utf-8");
+      response.headers.add("content-disposition", "attachment; filename=\"invoices.csv\"");
+      co_return response;
+    }
+    auto work = [store, filter = query.filter] { return store->list(filter); };
+    const InvoicePage page = co_await c.pool.run(std::move(work));
+    co_return http::json_response(200, boost::json::serialize(page_to_json(page)));
+  } catch (const Error& e) {
+    co_return error_answer(e);
+  } catch (const std::exception& e) {
+    co_return internal_answer(e);
+  }
+}
+
+Task<Response> create_invoice(ApiContext& c, Request& request) {
+  try {
+    const NewInvoice invoice = parse_new_invoice(request.body);
+    std::optional<std::string> key;
+    if (auto header = request.headers.get("idempotency-key")) key = std::string(*header);
+    auto store = need_store(c);
+    auto work = [store, invoice, key, at = now()] { return store->create(invoice, key, at); };
+    const CreateResult result = co_await c.pool.run(std::move(work));
+    Response response = invoice_answer(201, result.invoice);
+    response.headers.add("location", "/api/invoices/" + std::to_string(result.invoice.id));
+    // A retry gets the first answer again; this header tells it apart.
+    if (!result.created) response.headers.add("idempotent-replayed", "true");
+    co_return response;
+  } catch (const Error& e) {
+    co_return error_answer(e);
+  } catch (const std::exception& e) {
+    co_return internal_answer(e);
+  }
+}
+
+Task<Response> record_payment(ApiContext& c, Request& request, std::string id_text) {
+  try {
+    const InvoiceId id = need_id(id_text);
+    const PaymentRequest payment = parse_payment(request.body);
+    auto store = need_store(c);
+    auto work = [store, id, payment, at = now()] { return store->record_payment(id, payment, at); };
+    const Invoice invoice = co_await c.pool.run(std::move(work));
+    co_return invoice_answer(200, invoice);
+  } catch (const Error& e) {
+    co_return error_answer(e);
+  } catch (const std::exception& e) {
+    co_return internal_answer(e);
+  }
+}
+
+Task<Response> void_invoice(ApiContext& c, std::string id_text) {
+  try {
+    const InvoiceId id = need_id(id_text);
+    auto store = need_store(c);
+    auto work = [store, id, at = now()] { return store->void_invoice(id, at); };
+    const Invoice invoice = co_await c.pool.run(std::move(work));
+    co_return invoice_answer(200, invoice);
+  } catch (const Error& e) {
+    co_return error_answer(e);
+  } catch (const std::exception& e) {
+    co_return internal_answer(e);
+  }
+}
+
+// The body is the CSV file; ?currency= sets the sample layout's currency.
+Task<Response> import_invoices(ApiContext& c, Request& request) {
+  try {
+    ImportOptions options = c.import_options;
+    const std::string_view query = request.query();
+    if (query.starts_with("currency=")) {
+      options.sample_currency = std::string(query.substr(9));
+      if (!find_currency(options.sample_currency))
+        throw_invalid_field("currency", "not an ISO 4217 currency code");
+    } else if (!query.empty()) {
+      throw_invalid_field("query", "only currency= is accepted");
+    }
+    auto store = need_store(c);
+    auto work = [store, options, body = std::move(request.body), at = now()] {
+      std::istringstream in(body);
+      return import_csv(in, *store, options, at);
+    };
+    const ImportReport report = co_await c.pool.run(std::move(work));
+    co_return http::json_response(200, boost::json::serialize(report_to_json(report)));
+  } catch (const Error& e) {
+    co_return error_answer(e);
+  } catch (const std::exception& e) {
+    co_return internal_answer(e);
+  }
+}
+
+}  // namespace
+
+void add_invoice_routes(http::Router& router, ApiContext& context) {
+  ApiContext& c = context;
+  auto list = [&c](Request& r, const http::PathParams&) { return list_invoices(c, r); };
+  auto create = [&c](Request& r, const http::PathParams&) { return create_invoice(c, r); };
+  router.get("/api/invoices", list);
+  router.get("/api/invoices/", list);  // the gateway's /invoices/ arrives with the slash
+  router.post("/api/invoices", create);
+  router.post("/api/invoices/", create);
+  router.post("/api/invoices/import",
+              [&c](Request& r, const http::PathParams&) { return import_invoices(c, r); });
+  router.get("/api/invoices/:id",
+             [&c](Request& r, const http::PathParams& p) { return get_invoice(c, r, p[0]); });
+  router.post("/api/invoices/:id/payments",
+              [&c](Request& r, const http::PathParams& p) { return record_payment(c, r, p[0]); });
+  router.post("/api/invoices/:id/void",
+              [&c](Request&, const http::PathParams& p) { return void_invoice(c, p[0]); });
+}
+
+}  // namespace tim::invoices

@@ -1,0 +1,23 @@
+// The invoices API (/api/invoices…): thin handlers that parse with the domain functions, run
+// the store call on the blocking pool and answer JSON (or CSV for an export).
+#pragma once
+
+#include "expected_date_client.hpp"
+#include "importer.hpp"
+#include "store_keeper.hpp"
+#include "tim/http/blocking.hpp"
+#include "tim/router.hpp"
+
+namespace tim::invoices {
+
+struct ApiContext {
+  StoreKeeper& keeper;
+  http::BlockingPool& pool;
+  ExpectedDateClient* expected_dates = nullptr;  // null: answers carry no expectedDate
+  ImportOptions import_options;
+};
+
+// Adds every /api/invoices route. `context` must outlive the router.
+void add_invoice_routes(http::Router& router, ApiContext& context);
+
+}  // namespace tim::invoices

@@ -1,0 +1,92 @@
+"""expected_date_svc: the tutorial's GET, the real prediction by POST, the model file, and the
+offline train/evaluate commands of the real binary."""
+import json
+import shutil
+import subprocess
+
+from harness import BIN_DIR, ROOT, get, request
+
+DEMO_MODEL = ROOT / "services" / "expected_date_svc" / "model" / "demo-model.json"
+DATA = ROOT / "data" / "accounts-receivable" / "WA_Fn-UseC_-Accounts-Receivable.csv"
+BINARY = str(BIN_DIR / "expected_date_svc" / "expected_date_svc")
+
+REQUEST = {
+    "invoice": {"customerId": "0379-NEVHP", "issueDate": "2026-11-01", "dueDate": "2026-12-01",
+                "amount": 12000, "ccy": "USD", "country": "391", "channel": "paper"},
+    "history": [{"issueDate": f"2026-0{m}-01", "dueDate": f"2026-0{m}-28", "settledDate": f"2026-0{m + 1}-06",
+                 "amount": 5000, "ccy": "USD", "channel": "paper"} for m in range(1, 8)],
+    "asOf": "2026-11-02",
+}
+
+
+def predict(port, body, invoice_id=42):
+    return request(port, "POST", f"/api/expected-date/{invoice_id}",
+                   {"content-type": "application/json"}, body=json.dumps(body))
+
+
+def test_prediction_from_the_model_with_interval_and_basis(services):
+    svc = services.service("expected_date_svc", {"MODEL_FILE": str(DEMO_MODEL)})
+    r = predict(svc.port, REQUEST)
+    assert r.status == 200
+    body = r.json()
+    assert list(body)[:2] == ["invoiceId", "expectedDate"]
+    assert body["invoiceId"] == 42 and body["model"] == "trained"
+    assert body["basis"] == "customer history with 7 paid invoices"
+    assert body["expectedDateLow"] <= body["expectedDate"] <= body["expectedDateHigh"]
+    # this customer paid about 9 days after the due date every time: the prediction says late
+    assert body["expectedDate"] > "2026-12-01"
+    ready = get(svc.port, "/readyz").json()
+    assert "trained until" in ready["detail"]
+
+
+def test_new_history_changes_the_next_prediction(services):
+    svc = services.service("expected_date_svc", {"MODEL_FILE": str(DEMO_MODEL)})
+    early = dict(REQUEST, history=[dict(h, settledDate=h["issueDate"]) for h in REQUEST["history"]])
+    late = predict(svc.port, REQUEST).json()["expectedDate"]
+    assert predict(svc.port, early).json()["expectedDate"] < late
+    newcomer = predict(svc.port, dict(REQUEST, history=[])).json()
+    assert newcomer["basis"] == "population"
+
+
+def test_without_a_model_the_fallback_rule_answers_and_readyz_says_so(services, tmp_path):
+    broken = tmp_path / "model.json"
+    broken.write_text("{ broken")
+    svc = services.service("expected_date_svc", {"MODEL_FILE": str(broken)})
+    r = predict(svc.port, REQUEST)
+    assert r.status == 200 and r.json()["model"] == "fallback rule"
+    ready = get(svc.port, "/readyz")
+    assert ready.status == 200 and "fallback rule" in ready.json()["detail"]
+    shutil.copy(DEMO_MODEL, broken)  # fixed without a restart
+    import time
+    time.sleep(1.2)
+    assert predict(svc.port, REQUEST).json()["model"] == "trained"
+
+
+def test_bad_prediction_requests_are_400_naming_the_field(services):
+    svc = services.service("expected_date_svc", {"MODEL_FILE": str(DEMO_MODEL)})
+    bad = dict(REQUEST, invoice=dict(REQUEST["invoice"], dueDate="2026-13-01"))
+    r = predict(svc.port, bad)
+    assert r.status == 400
+    assert "invoice.dueDate" in r.json()["error"]["message"]
+    r = request(svc.port, "POST", "/api/expected-date/42", body="nope")
+    assert r.status == 400
+    assert predict(svc.port, REQUEST, invoice_id="x").status == 400
+    assert svc.process.poll() is None
+
+
+def test_train_and_evaluate_commands(tmp_path):
+    model = tmp_path / "model.json"
+    done = subprocess.run([BINARY, "train", "--csv", str(DATA), "--out", str(model), "--until", "2013-07-12"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([BINARY, "evaluate", "--csv", str(DATA), "--model", str(model),
+                           "--test-from", "2013-07-12", "--json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads(done.stdout.strip().splitlines()[-1])
+    for key in ["mae_days", "median_ae_days", "within_3_days", "interval80_coverage"]:
+        assert isinstance(metrics[key], float), key
+    due_date_rule = next(b for b in metrics["baselines"] if b["rule"] == "due date")
+    assert metrics["mae_days"] < due_date_rule["mae_days"]
+    assert 0.7 <= metrics["interval80_coverage"] <= 0.9
+    bad = subprocess.run([BINARY, "train"], capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 2 and "usage" in bad.stderr
