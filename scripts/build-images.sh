@@ -128,7 +128,8 @@ trap 'podman pod rm -f "$pod" >/dev/null 2>&1 || true; rm -rf "$conf_dir"' EXIT
 locked=(--pod "$pod" -d --read-only --cap-drop ALL --security-opt no-new-privileges
   --user 65532:65532 --tmpfs /tmp:rw,mode=1777 -e HOST=127.0.0.1 -e LOG_LEVEL=info
   -e DRAIN_DELAY_MS=500 -e SHUTDOWN_TIMEOUT_MS=5000)
-podman run "${locked[@]}" --name "$pod-expected-date-svc" -e PORT=8082 "$(image_of expected_date_svc)" >/dev/null
+podman run "${locked[@]}" --name "$pod-expected-date-svc" -e PORT=8082 \
+  -e MODEL_FILE=/usr/share/tim/demo-model.json "$(image_of expected_date_svc)" >/dev/null
 podman run "${locked[@]}" --name "$pod-auth-svc" -e PORT=3000 -e TOKEN=letmeinpleasekthxbye "$(image_of auth_svc)" >/dev/null
 podman run "${locked[@]}" --name "$pod-invoices-svc" -e PORT=80 --tmpfs /data:rw,mode=1777 -e DATA_DIR=/data \
   -e EXPECTED_DATE_URI=http://expected-date-svc:8082 "$(image_of invoices_svc)" >/dev/null
@@ -145,6 +146,8 @@ expect() { # name, wanted, got
     failed=$((failed + 1)); echo "FAIL $1: wanted $2, got $3"
   fi
 }
+expect "expected-date-svc loaded the image's demo model" yes \
+  "$(curl_in_pod -s http://127.0.0.1:8082/readyz | grep -q 'fallback rule' && echo no || echo yes)"
 for port in 8082 3000 80 8080; do
   curl_in_pod -o /dev/null --retry 30 --retry-connrefused --retry-delay 1 "http://127.0.0.1:$port/readyz" ||
     echo "service on port $port never became ready"

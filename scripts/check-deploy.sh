@@ -27,12 +27,12 @@ done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# Render a copy: secretGenerator needs the secret files, which are never in git. The copy gets
+# Render a copy: the generators need the secret (and model) files, which are never in git. The copy gets
 # obvious stand-ins where a real file is missing; the checkout is not touched.
 cp -r "$root/kube" "$work/kube"
 while IFS= read -r kfile; do
   dir=$(dirname "$kfile")
-  for f in $(grep -oE 'secrets/[A-Za-z0-9._-]+' "$kfile" | sort -u); do
+  for f in $(grep -oE '(secrets|model)/[A-Za-z0-9._-]+' "$kfile" | sort -u); do
     [ -f "$dir/$f" ] || printf 'check-only-not-a-secret' >"$dir/$f"
   done
 done < <(find "$work/kube" -name kustomization.yaml)

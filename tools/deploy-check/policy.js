@@ -16,8 +16,11 @@ const BINARIES = {
     required: ['TOKEN'],
     optional: ['KEYS_FILE', 'JWKS_FILE', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_LEEWAY_SECONDS', 'JWT_MAX_BYTES', 'AUTH_FAILURE_BURST', 'AUTH_FAILURE_REFILL_MS', 'AUTH_LIMITER_MAX_ADDRESSES'],
   },
-  // DATABASE_URL: the cluster's store; read once invoices_svc is wired to its PostgreSQL store.
-  invoices_svc: { required: ['EXPECTED_DATE_URI', 'DATABASE_URL'], optional: ['DATA_DIR', 'EXPECTED_DATE_TIMEOUT_MS'] },
+  // DATABASE_URL: the cluster's store is PostgreSQL (without it invoices_svc writes SQLite to DATA_DIR).
+  invoices_svc: {
+    required: ['EXPECTED_DATE_URI', 'DATABASE_URL'],
+    optional: ['DATA_DIR', 'EXPECTED_DATE_TIMEOUT_MS', 'STORE_THREADS', 'STORE_TIMEOUT_MS', 'STORE_PING_MS', 'SEED_DEMO_DATA'],
+  },
   expected_date_svc: { required: [], optional: ['MODEL_FILE'] },
   gateway: { required: ['ROUTES_FILE'], optional: ['UPSTREAMS'] },
 };
