@@ -9,7 +9,7 @@ cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev
 cmake --build build/release -j"$(nproc)" --target auth_svc expected_date_svc invoices_svc gateway
 
 : "${GATEWAY_PORT:=8080}" "${AUTH_PORT:=3000}" "${INVOICES_PORT:=3001}" "${EXPECTED_DATE_PORT:=3002}"
-: "${TOKEN:=letmeinpleasekthxbye}"
+: "${TOKEN:=letmeinpleasekthxbye}" "${DATA_DIR:=build/local-data}"
 bin=build/release/services
 pids=()
 stop() {
@@ -23,7 +23,7 @@ trap stop INT TERM EXIT
 HOST=127.0.0.1 PORT=$EXPECTED_DATE_PORT MODEL_FILE=services/expected_date_svc/model/demo-model.json \
   "$bin/expected_date_svc/expected_date_svc" & pids+=($!)
 HOST=127.0.0.1 PORT=$AUTH_PORT TOKEN=$TOKEN "$bin/auth_svc/auth_svc" & pids+=($!)
-HOST=127.0.0.1 PORT=$INVOICES_PORT EXPECTED_DATE_URI=http://127.0.0.1:$EXPECTED_DATE_PORT \
+HOST=127.0.0.1 PORT=$INVOICES_PORT EXPECTED_DATE_URI=http://127.0.0.1:$EXPECTED_DATE_PORT DATA_DIR=$DATA_DIR \
   "$bin/invoices_svc/invoices_svc" & pids+=($!)
 HOST=127.0.0.1 PORT=$GATEWAY_PORT ROUTES_FILE=kube/overlays/emissary/routes.yaml \
   UPSTREAMS="invoices-svc=127.0.0.1:$INVOICES_PORT,auth-svc:3000=127.0.0.1:$AUTH_PORT" \

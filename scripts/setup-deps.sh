@@ -8,11 +8,11 @@ set -euo pipefail
 BUILD_PACKAGES=(
   g++ cmake make pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libspdlog-dev libfmt-dev libyaml-cpp-dev
+  libspdlog-dev libfmt-dev libyaml-cpp-dev prometheus-cpp-dev
   libsqlite3-dev libpq-dev libssl-dev
 )
 TEST_PACKAGES=(
-  libgtest-dev libgmock-dev python3 python3-pytest curl
+  libgtest-dev libgmock-dev python3 python3-pytest curl prometheus
   postgresql-15 libbenchmark-dev
 )
 

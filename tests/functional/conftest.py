@@ -4,7 +4,9 @@ import uuid
 
 import pytest
 
-from harness import TOKEN, FakePeer, Service, start_gateway
+from harness import ROOT, TOKEN, FakePeer, Service, recording_upstream, start_gateway
+
+DEMO_MODEL = ROOT / "services" / "expected_date_svc" / "model" / "demo-model.json"
 
 
 @pytest.fixture
@@ -23,6 +25,9 @@ def services():
             started.append(f)
             return f
 
+        def started_fake(self, fake):
+            started.append(fake)
+
         def gateway(self, tmp_path, invoices_port, auth_port, **route_options):
             g = start_gateway(tmp_path, invoices_port, auth_port, **route_options)
             started.append(g)
@@ -38,7 +43,7 @@ def chain(services, tmp_path):
     """The tutorial's whole system: four real services wired as on one machine."""
 
     class Chain:
-        expected_date = services.service("expected_date_svc")
+        expected_date = services.service("expected_date_svc", {"MODEL_FILE": str(DEMO_MODEL)})
         auth = services.service("auth_svc", {"TOKEN": TOKEN})
         invoices = services.service("invoices_svc", {
             "EXPECTED_DATE_URI": f"http://127.0.0.1:{expected_date.port}"})
@@ -72,3 +77,26 @@ def store_env(request, tmp_path):
     finally:
         subprocess.run(["psql", admin_url, "-q", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
                        check=False)
+
+
+@pytest.fixture
+def guarded(services, tmp_path):
+    """The real gateway and the real auth_svc in front of a recording fake back end.
+
+    `guarded(env)` starts them; env goes to auth_svc on top of TOKEN, a fast reload and a
+    failure budget large enough that attack tests are not slowed down by 429s.
+    """
+
+    def start(env=None, **route_options):
+        auth_env = {"TOKEN": TOKEN, "RELOAD_INTERVAL_MS": "100", "AUTH_FAILURE_BURST": "10000"}
+        auth_env.update(env or {})
+
+        class Stack:
+            auth = services.service("auth_svc", auth_env)
+            upstream = recording_upstream()
+            gateway = services.gateway(tmp_path, upstream.port, auth.port, **route_options)
+
+        services.started_fake(Stack.upstream)
+        return Stack
+
+    return start

@@ -223,3 +223,14 @@ def start_gateway(tmp_path, invoices_port, auth_port, **route_options):
         "ROUTES_FILE": str(routes),
         "UPSTREAMS": f"invoices-svc=127.0.0.1:{invoices_port},auth-svc:3000=127.0.0.1:{auth_port}",
     })
+
+
+def keys_cli(*args):
+    """Runs `auth_svc keys …` (the key file command); returns the CompletedProcess."""
+    return subprocess.run([str(BIN_DIR / "auth_svc" / "auth_svc"), "keys", *args],
+                          capture_output=True, text=True, timeout=30)
+
+
+def recording_upstream():
+    """A back end that answers 200 and records every request, to prove what reached it."""
+    return FakePeer(lambda req: (200, {"content-type": "application/json"}, '{"upstream":true}'))

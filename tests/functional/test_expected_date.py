@@ -90,3 +90,29 @@ def test_train_and_evaluate_commands(tmp_path):
     assert 0.7 <= metrics["interval80_coverage"] <= 0.9
     bad = subprocess.run([BINARY, "train"], capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2 and "usage" in bad.stderr
+
+
+def test_a_payment_recorded_now_changes_the_next_prediction(services, tmp_path):
+    """The hand-over: invoices_svc tells the predictor the customer's paid invoices, so a
+    payment recorded a second ago counts at once, with no retraining."""
+    from harness import post_json
+    predictor = services.service("expected_date_svc", {"MODEL_FILE": str(DEMO_MODEL)})
+    invoices = services.service("invoices_svc", {"DATA_DIR": str(tmp_path / "data"), "SEED_DEMO_DATA": "false",
+                                                 "EXPECTED_DATE_URI": f"http://127.0.0.1:{predictor.port}"})
+    customer = {"customerId": "C-LATE", "customerName": "Pays Late Ltd", "ccy": "GBP"}
+    old = post_json(invoices.port, "/api/invoices", dict(customer, amount=1000, issueDate="2026-01-01",
+                                                          dueDate="2026-01-31")).json()
+    new = post_json(invoices.port, "/api/invoices", dict(customer, amount=2000, issueDate="2030-01-01",
+                                                          dueDate="2030-01-31")).json()
+    before = get(invoices.port, f"/api/invoices/{new['id']}").json()
+    assert before["expectedDateBasis"] == "population"
+    paid = post_json(invoices.port, f"/api/invoices/{old['id']}/payments", {"amount": 1000, "date": "2026-04-30"})
+    assert paid.status == 200
+    after = get(invoices.port, f"/api/invoices/{new['id']}").json()
+    assert after["expectedDateBasis"] == "customer history with 1 paid invoice"
+    # this customer paid 89 days after the due date: the next invoice is expected later
+    assert after["expectedDate"] > before["expectedDate"]
+    assert after["expectedDateLow"] <= after["expectedDate"] <= after["expectedDateHigh"]
+    # a paid invoice has its settledDate, not a prediction
+    settled = get(invoices.port, f"/api/invoices/{old['id']}").json()
+    assert settled["settledDate"] == "2026-04-30" and "expectedDate" not in settled

@@ -73,6 +73,7 @@ RouteMatch RouteTable::match(std::string_view method, std::string_view path) con
 
 Router& Router::add(std::string method, std::string_view pattern, Handler handler) {
   table_.add(std::move(method), pattern);
+  patterns_.emplace_back(pattern);
   handlers_.push_back(std::move(handler));
   return *this;
 }
@@ -81,6 +82,7 @@ Task<Response> Router::operator()(Request& request) const {
   auto m = table_.match(request.method, request.path());
   switch (m.kind) {
     case RouteMatch::Kind::found:
+      request.route = patterns_[m.route];
       co_return co_await handlers_[m.route](request, m.params);
     case RouteMatch::Kind::method_not_allowed: {
       auto r =

@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tim/metrics.hpp"
+
 namespace tim::http {
 
 namespace asio = boost::asio;
@@ -204,8 +206,30 @@ Task<std::variant<std::unique_ptr<beast::tcp_stream>, FetchResult>> connect(
 
 }  // namespace
 
+namespace {
+std::string_view outcome(const FetchResult& r) {
+  switch (r.error) {
+    case FetchError::none:
+      return r.status >= 500 ? "5xx" : "ok";
+    case FetchError::connect_refused:
+      return "refused";
+    default:
+      return to_string(r.error);
+  }
+}
+}  // namespace
+
 Task<FetchResult> HttpClient::fetch(const Endpoint& endpoint, ClientRequest request,
                                     std::chrono::milliseconds timeout) {
+  const auto start = Clock::now();
+  auto result = co_await exchange_with_pool(endpoint, std::move(request), timeout);
+  metrics::observe_upstream(endpoint.authority(), outcome(result),
+                            std::chrono::duration<double>(Clock::now() - start).count());
+  co_return result;
+}
+
+Task<FetchResult> HttpClient::exchange_with_pool(const Endpoint& endpoint, ClientRequest request,
+                                                 std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   auto executor = co_await asio::this_coro::executor;
   auto& pool = asio::use_service<ConnectionPool>(asio::query(executor, asio::execution::context));

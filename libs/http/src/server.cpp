@@ -29,6 +29,7 @@
 
 #include "tim/config.hpp"
 #include "tim/log.hpp"
+#include "tim/metrics.hpp"
 
 namespace tim::http {
 
@@ -136,8 +137,13 @@ struct Server::Impl {
   Task<Response> dispatch(Request& request) {
     const auto path = request.path();
     if ((request.method == "GET" || request.method == "HEAD") &&
-        (path == "/healthz" || path == "/readyz"))
-      co_return health(request);
+        (path == "/healthz" || path == "/readyz" || path == "/metrics")) {
+      request.route = std::string(path);
+      if (path != "/metrics") co_return health(request);
+      Response r{200, {}, metrics::exposition()};
+      r.headers.add("content-type", "text/plain; version=0.0.4; charset=utf-8");
+      co_return r;
+    }
     std::exception_ptr failure;
     try {
       co_return co_await handler(request);
@@ -173,8 +179,9 @@ struct Server::Impl {
 
   void write_access_log(const Request& req, int status,
                         std::chrono::steady_clock::time_point start) {
-    // Probes arrive every few seconds: log them only when debugging.
-    const bool probe = req.path() == "/healthz" || req.path() == "/readyz";
+    // Probes and scrapes arrive every few seconds: log them only when debugging.
+    const bool probe =
+        req.path() == "/healthz" || req.path() == "/readyz" || req.path() == "/metrics";
     const auto level = probe ? log::Level::debug : log::Level::info;
     if (!options.access_log || !log::enabled(level)) return;
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -293,7 +300,9 @@ struct Server::Impl {
         request.headers.set("x-request-id", request.request_id);
       }
 
+      std::optional<metrics::InFlight> in_flight{std::in_place};
       Response response = co_await dispatch(request);
+      in_flight.reset();
 
       bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
       for (auto& f : response.headers) res.insert(f.name, f.value);
@@ -313,6 +322,9 @@ struct Server::Impl {
       auto [wec, wn] =
           co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
       (void)wn;
+      metrics::observe_request(
+          request.route.empty() ? "unmatched" : request.route, request.method, response.status,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       write_access_log(request, response.status, start);
       if (wec || !keep_alive) break;
     }
@@ -412,6 +424,7 @@ int Server::run() {
                                  {"error", std::string_view(e.what())}});
     return 1;
   }
+  metrics::set_build_info(o.service_name, TIM_VERSION);
   asio::signal_set signals(main_context, SIGTERM, SIGINT);
   asio::co_spawn(main_context, impl_->shutdown_on_signal(signals), asio::detached);
   asio::co_spawn(main_context, impl_->accept_loop(), asio::detached);

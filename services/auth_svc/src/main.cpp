@@ -1,23 +1,93 @@
 // auth_svc: the gateway asks it about every routed request (Emissary's external auth).
+// `auth_svc keys …` manages the API key file instead of serving.
+#include <condition_variable>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <stop_token>
+#include <string_view>
+#include <thread>
+#include <vector>
+
 #include "auth_handler.hpp"
+#include "credential_store.hpp"
+#include "credentials/keys_cli.hpp"
 #include "tim/config.hpp"
 #include "tim/http/server.hpp"
 #include "tim/log.hpp"
 
-int main() {
+namespace {
+
+int serve() {
   return tim::http::run_service("auth_svc", [](tim::http::ServerOptions& options) {
-    const auto token = tim::config::get_optional("TOKEN");
-    if (!token) {
-      tim::log::error("TOKEN is not set: refusing to start an auth service that nobody can pass");
-      std::fprintf(stderr,
-                   "auth_svc: set TOKEN to the shared secret clients send in 'authorization'\n");
+    namespace auth = tim::auth;
+    const auto settings = auth::settings_from_env();
+    const bool has_token = settings.token && !settings.token->empty();
+    if (!has_token && !settings.keys_file && !settings.jwks_file) {
+      tim::log::error(
+          "no credentials configured: refusing to start an auth service nobody can pass");
+      std::fprintf(stderr, "auth_svc: set TOKEN, KEYS_FILE or JWKS_FILE\n");
       return 2;
     }
-    const tim::auth::SharedToken shared{*token};
-    tim::http::Server server(options,
-                             [&](tim::http::Request& request) -> tim::Task<tim::http::Response> {
-                               co_return tim::auth::check_request(shared, request);
-                             });
+    const auto reload_every =
+        tim::config::get_millis("RELOAD_INTERVAL_MS", std::chrono::milliseconds{1000});
+    auto opened = auth::CredentialStore::open(settings);
+    if (!opened) {
+      tim::log::error("cannot load credentials", {{"error", std::string_view(opened.error())}});
+      std::fprintf(stderr, "auth_svc: %s\n", opened.error().c_str());
+      return 2;
+    }
+    auto& store = *opened.value();
+    tim::log::info("credentials loaded", {{"detail", std::string_view(store.describe())}});
+    auth::FailureLimiter limiter(settings.limiter);
+
+    // Polls the files' stamps off the I/O threads; a changed file is re-read and swapped in.
+    std::mutex wake_mutex;
+    std::condition_variable_any wake;
+    std::jthread reloader([&](std::stop_token stop) {
+      std::unique_lock lock(wake_mutex);
+      // wait_for returns the predicate (false) on timeout and on stop alike: check stop.
+      while (!stop.stop_requested()) {
+        wake.wait_for(lock, stop, reload_every, [] { return false; });
+        if (stop.stop_requested()) break;
+        for (const auto& e : store.poll()) {
+          if (e.ok)
+            tim::log::info("credentials reloaded", {{"file", std::string_view(e.variable)},
+                                                    {"detail", std::string_view(e.message)}});
+          else
+            tim::log::error("credentials reload refused", {{"file", std::string_view(e.variable)},
+                                                           {"error", std::string_view(e.message)}});
+        }
+      }
+    });
+
+    tim::http::Server server(
+        options, [&](tim::http::Request& request) -> tim::Task<tim::http::Response> {
+          const auto credentials = store.current();
+          const auto decision =
+              auth::decide(*credentials, limiter, request, std::chrono::system_clock::now());
+          // Names the subject or "unknown"; never the credential.
+          tim::log::write(decision.allowed() ? tim::log::Level::debug : tim::log::Level::info,
+                          "auth decision",
+                          {{"status", std::int64_t{decision.status}},
+                           {"subject", auth::log_subject(decision)},
+                           {"credential", auth::to_string(decision.credential)},
+                           {"detail", std::string_view(decision.detail)},
+                           {"method", std::string_view(request.method)},
+                           {"request_id", std::string_view(request.request_id)}});
+          co_return auth::decision_response(decision);
+        });
+    server.set_readiness_check([&] { return tim::http::Readiness{true, store.describe()}; });
     return server.run();
   });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "keys") {
+    const std::vector<std::string_view> args(argv + 1, argv + argc);
+    return tim::auth::keys_main(args, std::cout, std::cerr);
+  }
+  return serve();
 }

@@ -66,9 +66,11 @@ http::Headers sanitized_request_headers(const http::Headers& client, const EdgeF
   out.reserve(client.size() + 3);
   std::string forwarded_for;
   for (const auto& f : client) {
+    // x-auth-*: identity is what auth_svc vouches for, never what the client claims (Envoy
+    // only overwrites the auth headers the auth answer carries, Emissary #1173).
     if (is_hop_by_hop(f.name, client) || starts_with_icase(f.name, "x-envoy-") ||
-        http::iequals(f.name, "x-request-id") || http::iequals(f.name, "x-forwarded-proto") ||
-        http::iequals(f.name, "content-length"))
+        starts_with_icase(f.name, "x-auth-") || http::iequals(f.name, "x-request-id") ||
+        http::iequals(f.name, "x-forwarded-proto") || http::iequals(f.name, "content-length"))
       continue;
     if (http::iequals(f.name, "x-forwarded-for")) {
       if (!forwarded_for.empty()) forwarded_for += ", ";

@@ -22,9 +22,10 @@ struct EdgeFacts {
   std::string_view proto = "http";  // the real scheme: overwrites x-forwarded-proto
 };
 
-// The client's headers after edge sanitising: hop-by-hop fields, client-sent x-envoy-* and
-// x-request-id dropped; x-forwarded-for appended, x-forwarded-proto overwritten, fresh
-// x-request-id. Both the auth call and the upstream call start from this.
+// The client's headers after edge sanitising: hop-by-hop fields, client-sent x-envoy-*,
+// x-auth-* (identity headers only auth_svc may set) and x-request-id dropped; x-forwarded-for
+// appended, x-forwarded-proto overwritten, fresh x-request-id. Both the auth call and the upstream
+// call start from this.
 http::Headers sanitized_request_headers(const http::Headers& client, const EdgeFacts& edge);
 
 // Headers of the auth call: only Emissary's allow-list (authorization, cookie, from,

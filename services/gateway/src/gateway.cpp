@@ -55,6 +55,7 @@ Task<http::Response> Gateway::handle(http::Request& request) {
 
   const Mapping* mapping = routes_.match(path, host);
   if (!mapping) co_return local_reply(404, "");
+  request.route = "mapping:" + mapping->name;  // the metrics label, bounded by the route file
   const auto& upstream =
       *route_upstreams_[static_cast<std::size_t>(mapping - routes_.mappings().data())];
 

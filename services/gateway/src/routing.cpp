@@ -1,6 +1,7 @@
 #include "routing.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <variant>
 
 #include "tim/message.hpp"
@@ -68,26 +69,48 @@ int dot_segment(std::string_view seg) {
   return 0;
 }
 
+// A path the gateway and every upstream must read the same way: no backslash (some servers
+// read it as '/'), no encoded '/', '\' or NUL (a decoding upstream would split or cut the
+// segment the gateway matched), no malformed '%'. Envoy's REJECT_REQUEST for escaped slashes.
+std::optional<TargetError> ambiguous_path(std::string_view path) {
+  auto hex = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  };
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '\\') return TargetError{"request path contains a backslash"};
+    if (path[i] != '%') continue;
+    if (i + 2 >= path.size() || !hex(path[i + 1]) || !hex(path[i + 2]))
+      return TargetError{"request path has a malformed percent-encoding"};
+    const char a = path[i + 1], b = static_cast<char>(path[i + 2] | 0x20);
+    if ((a == '2' && b == 'f') || (a == '5' && b == 'c') || (a == '0' && b == '0'))
+      return TargetError{"request path contains an encoded slash, backslash or NUL"};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<std::string, TargetError> normalize_target(std::string_view target) {
   for (char c : target)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '#')
-      return TargetError{"request target contains a control character, space or fragment"};
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f || c == '#')
+      return TargetError{
+          "request target contains a control character, space, non-ASCII byte or fragment"};
   // Absolute-form (RFC 9112 §3.2.2): keep the path and query.
   if (!target.starts_with('/')) {
     const auto scheme_end = target.find("://");
     const auto scheme = target.substr(0, scheme_end == std::string_view::npos ? 0 : scheme_end);
     if (!http::iequals(scheme, "http") && !http::iequals(scheme, "https"))
       return TargetError{"request target must be a path"};
-    const auto path_start = target.find('/', scheme_end + 3);
-    target =
-        path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
-    if (!target.starts_with('/')) return TargetError{"request target must be a path"};
+    // The authority ends at the first '/' or '?': a '/' inside the query is not the path.
+    const auto path_start = target.find_first_of("/?", scheme_end + 3);
+    if (path_start == std::string_view::npos) return std::string("/");
+    if (target[path_start] == '?') return "/" + std::string(target.substr(path_start));
+    target = target.substr(path_start);
   }
   const auto q = target.find('?');
   const auto path = target.substr(0, q);
   const auto query = q == std::string_view::npos ? std::string_view{} : target.substr(q);
+  if (auto bad = ambiguous_path(path)) return *bad;
 
   std::vector<std::string_view> out;
   std::size_t start = 1;

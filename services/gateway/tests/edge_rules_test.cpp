@@ -39,6 +39,16 @@ TEST(SanitizedRequest, DropsHopByHopEnvoyAndClientIdsAndForwards) {
   EXPECT_EQ(h.get("content-type"), "application/json");
 }
 
+TEST(SanitizedRequest, DropsClientClaimedIdentity) {
+  auto client = client_headers();
+  client.add("X-Auth-Subject", "admin");
+  client.add("x-auth-scopes", "invoices:write");
+  client.add("X-AUTH-Anything", "1");
+  auto h = sanitized_request_headers(client, {"127.0.0.9", "fresh-id"});
+  for (auto gone : {"x-auth-subject", "x-auth-scopes", "x-auth-anything"})
+    EXPECT_FALSE(h.contains(gone)) << gone;
+}
+
 TEST(AuthRequest, OnlyTheAllowListOriginalHostAndZeroLength) {
   AuthService auth;
   auth.allowed_request_headers = {"x-request-id"};

@@ -77,14 +77,27 @@ TEST(NormalizeTarget, RemovesDotSegmentsIncludingEncodedOnes) {
   EXPECT_EQ(normalized("/invoices/42?next=/../x"), "/invoices/42?next=/../x");
 }
 
-TEST(NormalizeTarget, KeepsEncodedSlashesAndDoubleSlashes) {
-  EXPECT_EQ(normalized("/invoices%2F..%2Fapi"), "/invoices%2F..%2Fapi");
+TEST(NormalizeTarget, KeepsDoubleSlashesAndOtherEscapes) {
   EXPECT_EQ(normalized("//invoices/1"), "//invoices/1");
+  EXPECT_EQ(normalized("/invoices/a%20b?q=%2F"), "/invoices/a%20b?q=%2F");
+}
+
+TEST(NormalizeTarget, RejectsPathsAnUpstreamCouldReadDifferently) {
+  EXPECT_TRUE(rejected("/invoices%2F..%2Fapi"));
+  EXPECT_TRUE(rejected("/invoices/1%2f..%2f..%2fapi"));
+  EXPECT_TRUE(rejected("/invoices/1%5C..%5Capi"));
+  EXPECT_TRUE(rejected("/invoices\\..\\api"));
+  EXPECT_TRUE(rejected("/invoices/1%00"));
+  EXPECT_TRUE(rejected("/invoices/1%"));
+  EXPECT_TRUE(rejected("/invoices/1%zz"));
+  EXPECT_TRUE(rejected("/invoices/\xc3\xa9"));
 }
 
 TEST(NormalizeTarget, AbsoluteFormKeepsPath) {
   EXPECT_EQ(normalized("http://evil.example/invoices/42?x"), "/invoices/42?x");
   EXPECT_EQ(normalized("http://evil.example"), "/");
+  EXPECT_EQ(normalized("http://evil.example?a=/invoices/1"), "/?a=/invoices/1");
+  EXPECT_EQ(normalized("HTTP://evil.example/invoices/../api/x"), "/api/x");
 }
 
 TEST(NormalizeTarget, RejectsNonOriginForms) {

@@ -1,17 +1,36 @@
-// Reading expected_date_svc's answer: pure, so that it is unit-tested without a network.
+// The hand-over to expected_date_svc, as pure functions so that they are unit-tested without
+// a network: what the predictor is told (the open invoice and the customer's paid invoices)
+// and what is read back from its answer.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "tim/invoices/invoice.hpp"
+
 namespace tim::invoices {
 
-// The expectedDate of a predictor's answer, when the answer is what the contract says: a JSON
-// object whose invoiceId is `invoice_id` and whose expectedDate is an ISO 8601 UTC instant.
-// Anything else (garbage, another invoice, a malformed date) gives nullopt and `why`.
-std::optional<std::string> expected_date_from_answer(std::string_view body, std::int64_t invoice_id,
-                                                     std::string* why);
+struct ExpectedDate {
+  std::string date;  // expectedDate, an ISO 8601 UTC instant
+  // The 80% interval and what it was based on, when the predictor gave them.
+  std::optional<std::string> low;
+  std::optional<std::string> high;
+  std::optional<std::string> basis;
+};
+
+// Body of POST /api/expected-date/:id: the invoice's facts and the customer's paid history
+// (only invoices with a settledDate count), with `as_of` (today) so that an overdue invoice
+// is not predicted in the past. The predictor keeps no state: everything it needs is here.
+std::string prediction_request_json(const Invoice& invoice, std::span<const Invoice> paid,
+                                    Date as_of);
+
+// The predictor's answer, when it is what the contract says: a JSON object whose invoiceId is
+// `invoice_id` and whose expectedDate (and, when present, expectedDateLow/High) are ISO 8601
+// UTC instants. Anything else (garbage, another invoice, a malformed date) gives nullopt and `why`.
+std::optional<ExpectedDate> expected_date_from_answer(std::string_view body,
+                                                      std::int64_t invoice_id, std::string* why);
 
 }  // namespace tim::invoices

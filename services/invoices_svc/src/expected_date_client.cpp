@@ -9,12 +9,18 @@ ExpectedDateClient::ExpectedDateClient(http::HttpClient& client, http::ParsedUri
                                        std::chrono::milliseconds timeout)
     : client_(client), service_(std::move(service)), timeout_(timeout) {}
 
-Task<std::optional<std::string>> ExpectedDateClient::lookup(std::int64_t invoice_id,
-                                                            const std::string& request_id) {
+Task<std::optional<ExpectedDate>> ExpectedDateClient::predict(const Invoice& invoice,
+                                                              std::span<const Invoice> paid,
+                                                              Date today,
+                                                              const std::string& request_id) {
+  const std::int64_t invoice_id = invoice.id;
   http::ClientRequest request;
+  request.method = "POST";
   request.target = service_.base_path + "/api/expected-date/" + std::to_string(invoice_id);
   request.headers.add("x-request-id", request_id);
   request.headers.add("accept", "application/json");
+  request.headers.add("content-type", "application/json");
+  request.body = prediction_request_json(invoice, paid, today);
   auto result = co_await client_.fetch(service_.endpoint, std::move(request), timeout_);
   std::string why;
   if (!result.ok())

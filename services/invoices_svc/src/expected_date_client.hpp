@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 
+#include "expected_date.hpp"
 #include "tim/http/client.hpp"
 
 namespace tim::invoices {
@@ -14,8 +16,10 @@ class ExpectedDateClient {
  public:
   ExpectedDateClient(http::HttpClient& client, http::ParsedUri service,
                      std::chrono::milliseconds timeout);
+  // The prediction for an open invoice from its facts and the customer's paid invoices;
   // nullopt (and a warning in the log) when the predictor is slow, down or answers garbage.
-  Task<std::optional<std::string>> lookup(std::int64_t invoice_id, const std::string& request_id);
+  Task<std::optional<ExpectedDate>> predict(const Invoice& invoice, std::span<const Invoice> paid,
+                                            Date today, const std::string& request_id);
 
  private:
   http::HttpClient& client_;

@@ -48,6 +48,7 @@ struct Request {
   std::string body;
   std::string remote_address;  // the peer's IP address
   std::string request_id;      // x-request-id of this request, for logs
+  std::string route;           // what handled it ("/api/invoices/:id"), for metrics; set by routing
 
   std::string_view path() const noexcept;   // target up to '?'
   std::string_view query() const noexcept;  // after '?', empty when none

@@ -55,6 +55,7 @@ class Router {
  private:
   RouteTable table_;
   std::vector<Handler> handlers_;
+  std::vector<std::string> patterns_;  // parallel to handlers_
 };
 
 }  // namespace tim::http

@@ -65,6 +65,8 @@ class HttpClient {
                           std::chrono::milliseconds timeout);
 
  private:
+  Task<FetchResult> exchange_with_pool(const Endpoint& endpoint, ClientRequest request,
+                                       std::chrono::milliseconds timeout);
   ClientOptions options_;
 };
 

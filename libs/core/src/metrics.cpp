@@ -1,0 +1,92 @@
+#include "tim/metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+namespace tim::metrics {
+
+namespace {
+
+const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+// Families are created once; prometheus-cpp's Add() finds or makes the labelled child under
+// the family's own lock.
+struct Families {
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  prometheus::Family<prometheus::Counter>& requests = prometheus::BuildCounter()
+                                                          .Name("http_requests_total")
+                                                          .Help("HTTP requests answered")
+                                                          .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& request_seconds =
+      prometheus::BuildHistogram()
+          .Name("http_request_duration_seconds")
+          .Help("Time from a request's headers to its answer")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& in_flight = prometheus::BuildGauge()
+                                                         .Name("http_requests_in_flight")
+                                                         .Help("Requests being handled")
+                                                         .Register(*registry);
+  prometheus::Gauge& in_flight_gauge = in_flight.Add({});
+  prometheus::Family<prometheus::Counter>& upstream =
+      prometheus::BuildCounter()
+          .Name("upstream_requests_total")
+          .Help("Outbound HTTP calls by upstream and outcome")
+          .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& upstream_seconds =
+      prometheus::BuildHistogram()
+          .Name("upstream_request_duration_seconds")
+          .Help("Duration of outbound HTTP calls")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& build =
+      prometheus::BuildGauge().Name("build_info").Help("Build of this process").Register(*registry);
+};
+
+Families& families() {
+  static Families f;
+  return f;
+}
+
+}  // namespace
+
+prometheus::Registry& registry() {
+  return *families().registry;
+}
+
+std::string exposition() {
+  prometheus::TextSerializer serializer;
+  return serializer.Serialize(families().registry->Collect());
+}
+
+void set_build_info(std::string_view service, std::string_view version) {
+  families()
+      .build.Add({{"service", std::string(service)}, {"version", std::string(version)}})
+      .Set(1);
+}
+
+void observe_request(std::string_view route, std::string_view method, int status, double seconds) {
+  auto& f = families();
+  const std::string r(route), m(method);
+  f.requests.Add({{"route", r}, {"method", m}, {"status", std::to_string(status)}}).Increment();
+  f.request_seconds.Add({{"route", r}, {"method", m}}, kLatencyBuckets).Observe(seconds);
+}
+
+InFlight::InFlight() {
+  families().in_flight_gauge.Increment();
+}
+InFlight::~InFlight() {
+  families().in_flight_gauge.Decrement();
+}
+
+void observe_upstream(std::string_view upstream, std::string_view outcome, double seconds) {
+  auto& f = families();
+  const std::string u(upstream);
+  f.upstream.Add({{"upstream", u}, {"outcome", std::string(outcome)}}).Increment();
+  f.upstream_seconds.Add({{"upstream", u}}, kLatencyBuckets).Observe(seconds);
+}
+
+}  // namespace tim::metrics
