@@ -51,6 +51,23 @@ const routesCopy = path.join(repo, 'kube/overlays/tim-gateway/routes.yaml');
 if (fs.existsSync(routesCopy) && fs.readFileSync(routes, 'utf8') !== fs.readFileSync(routesCopy, 'utf8'))
   problems.push('kube/overlays/tim-gateway/routes.yaml differs from kube/overlays/emissary/routes.yaml (copy it over)');
 
+// The two gateways must hand auth-svc the same headers and pass on the same ones.
+const sp = path.join(repo, 'kube/overlays/gateway-api/security-policy.yaml');
+if (fs.existsSync(sp) && fs.existsSync(routes)) {
+  const auth = YAML.parseAllDocuments(fs.readFileSync(routes, 'utf8')).map((d) => d.toJS()).find((o) => o && o.kind === 'AuthService');
+  const pol = YAML.parseAllDocuments(fs.readFileSync(sp, 'utf8')).map((d) => d.toJS()).find((o) => o && o.kind === 'SecurityPolicy');
+  const norm = (l) => [...new Set((l || []).map((h) => h.toLowerCase()))].sort().join(',');
+  // Emissary always sends these to the auth service (gateway-protocol.md, section 2.2).
+  const fixed = ['authorization', 'cookie', 'from', 'proxy-authorization', 'user-agent', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto'];
+  if (auth && pol && pol.spec.extAuth) {
+    const ea = pol.spec.extAuth;
+    if (norm(ea.http && ea.http.headersToBackend) !== norm(auth.spec.allowed_authorization_headers))
+      problems.push('SecurityPolicy headersToBackend differs from the AuthService allowed_authorization_headers');
+    if (norm(ea.headersToExtAuth) !== norm([...fixed, ...(auth.spec.allowed_request_headers || [])]))
+      problems.push("SecurityPolicy headersToExtAuth differs from Emissary's fixed list plus allowed_request_headers");
+  }
+}
+
 for (const p of problems) console.log(`FAIL ${p}`);
 console.log(`${targets.length} overlays, ${checked} objects, ${problems.length} problems`);
 process.exit(problems.length ? 1 : 0);

@@ -81,6 +81,7 @@ const cases = [
   ['a Dockerfile whose final stage runs as root', 'services/auth_svc/Dockerfile', (s) => s.replace('USER 65532:65532', 'USER root'), /numeric non-root USER/],
   ['a Dockerfile with a shell-form ENTRYPOINT', 'services/gateway/Dockerfile', (s) => s.replace('ENTRYPOINT ["/usr/local/bin/gateway"]', 'ENTRYPOINT /usr/local/bin/gateway'), /ENTRYPOINT must be exec form/],
   ['build stages that drifted apart', 'services/invoices_svc/Dockerfile', (s) => s.replace('--output-on-failure', '--output-on-failure -j2'), /build stage differs/],
+  ['auth header lists that differ between the two gateways', 'kube/overlays/gateway-api/security-policy.yaml', (s) => s.replace('        - retry-after\n', ''), /headersToBackend differs/],
   ['a route file copy that drifted', 'kube/overlays/tim-gateway/routes.yaml', (s) => s.replace('timeout_ms: 3000', 'timeout_ms: 4000'), /differs from kube\/overlays\/emissary\/routes.yaml/],
   ['an opt-in component that breaks auth-svc (JWKS without audience)', 'kube/components/auth-jwt/kustomization.yaml', (s) => s.replace('      - JWT_AUDIENCE=tim\n', ''), /needs JWT_AUDIENCE too/],
   ['a kustomization that does not render', 'kube/overlays/emissary/kustomization.yaml', (s) => s.replace('  - listener.yaml\n', '  - listener-missing.yaml\n'), /FAIL kustomize overlays\/emissary/],
