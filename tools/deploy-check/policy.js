@@ -14,7 +14,7 @@ const COMMON_ENV = [
 const BINARIES = {
   auth_svc: {
     required: ['TOKEN'],
-    optional: ['KEYS_FILE', 'JWKS_FILE', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_LEEWAY_SECONDS', 'JWT_MAX_BYTES', 'AUTH_FAILURE_BURST', 'AUTH_FAILURE_REFILL_MS', 'AUTH_LIMITER_MAX_ADDRESSES'],
+    optional: ['KEYS_FILE', 'JWKS_FILE', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_LEEWAY_SECONDS', 'JWT_MAX_BYTES', 'AUTH_FAILURE_BURST', 'AUTH_FAILURE_REFILL_MS', 'AUTH_LIMITER_MAX_ADDRESSES', 'RELOAD_INTERVAL_MS'],
   },
   // DATABASE_URL: the cluster's store is PostgreSQL (without it invoices_svc writes SQLite to DATA_DIR).
   invoices_svc: {
