@@ -1,0 +1,100 @@
+'use strict';
+// scripts/check-deploy.sh passes on the repository and fails on each deliberately broken copy.
+const { test, describe } = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawn, spawnSync } = require('child_process');
+
+const repo = path.resolve(__dirname, '../../..');
+const script = path.join(repo, 'scripts/check-deploy.sh');
+
+// A copy of what the check reads: kube/ and the Dockerfiles.
+function brokenCopy(edit) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tim-deploy-check-'));
+  fs.cpSync(path.join(repo, 'kube'), path.join(dir, 'kube'), { recursive: true });
+  for (const svc of fs.readdirSync(path.join(repo, 'services'))) {
+    const df = path.join(repo, 'services', svc, 'Dockerfile');
+    if (fs.existsSync(df)) {
+      fs.mkdirSync(path.join(dir, 'services', svc), { recursive: true });
+      fs.copyFileSync(df, path.join(dir, 'services', svc, 'Dockerfile'));
+    }
+  }
+  edit((rel, fn) => {
+    const f = path.join(dir, rel);
+    const before = fs.readFileSync(f, 'utf8');
+    const after = fn(before);
+    assert.notStrictEqual(after, before, `edit of ${rel} changed nothing`);
+    fs.writeFileSync(f, after);
+  }, dir);
+  return dir;
+}
+
+function run(dir) {
+  const r = spawnSync('bash', [script], { env: { ...process.env, TIM_REPO: dir }, encoding: 'utf8' });
+  if (dir !== repo) fs.rmSync(dir, { recursive: true, force: true });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+function runAsync(dir) {
+  return new Promise((resolve) => {
+    const child = spawn('bash', [script], { env: { ...process.env, TIM_REPO: dir } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      resolve({ code, out });
+    });
+  });
+}
+
+test('the repository passes', () => {
+  const r = run(repo);
+  assert.strictEqual(r.code, 0, r.out);
+  assert.match(r.out, / 0 problems/);
+});
+
+const cases = [
+  ['a typo in a Deployment field (replcas)', 'kube/base/auth-svc/deployment.yaml', (s) => s.replace('  replicas: 3', '  replcas: 3'), /unknown field "spec.replcas"/],
+  ['a wrong type (containerPort "eighty")', 'kube/base/expected-date-svc/deployment.yaml', (s) => s.replace('containerPort: 8080', 'containerPort: eighty'), /containerPort must be integer/],
+  ['a typo in an Emissary Mapping (prefx)', 'kube/overlays/emissary/routes.yaml', (s) => s.replace('  prefix: /invoices/', '  prefx: /invoices/'), /additional properties "prefx"|required property 'prefix'/],
+  ['an unknown field in an HTTPRoute', 'kube/overlays/gateway-api/httproute.yaml', (s) => s.replace('      timeouts:', '      timeoutz:'), /additional properties "timeoutz"/],
+  ['a bad enum in a BackendTrafficPolicy', 'kube/overlays/gateway-api/backend-traffic-policy.yaml', (s) => s.replace('- connect-failure', '- sometimes'), /must be equal to one of the allowed values/],
+  ['a writable root filesystem', 'kube/base/invoices-svc/deployment.yaml', (s) => s.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'), /readOnlyRootFilesystem must be true/],
+  ['capabilities not dropped', 'kube/base/auth-svc/deployment.yaml', (s) => s.replace('- ALL', '- NET_RAW'), /capabilities must drop ALL/],
+  ['a missing liveness probe', 'kube/base/expected-date-svc/deployment.yaml', (s) => s.replace(/ {10}livenessProbe:\n(?: {12}.*\n)+/, ''), /no livenessProbe/],
+  ['a probe on a path the binary does not serve', 'kube/base/auth-svc/deployment.yaml', (s) => s.replace('path: /readyz', 'path: /ready'), /readinessProbe path \/ready, the binary serves \/readyz/],
+  ['missing limits', 'kube/base/auth-svc/deployment.yaml', (s) => s.replace(/ {12}limits:\n {14}cpu: 500m\n/, ' '.repeat(12) + 'limits:\n'), /resources.limits.cpu missing/],
+  ['no seccomp profile', 'kube/base/expected-date-svc/deployment.yaml', (s) => s.replace(/ {8}seccompProfile:\n {10}type: RuntimeDefault\n/, ''), /seccompProfile must be RuntimeDefault/],
+  ['a Deployment without a PodDisruptionBudget', 'kube/base/expected-date-svc/kustomization.yaml', (s) => s.replace('  - pdb.yaml\n', ''), /no PodDisruptionBudget selects its pods/],
+  ['a Deployment without an HPA', 'kube/base/invoices-svc/kustomization.yaml', (s) => s.replace('  - hpa.yaml\n', ''), /no HorizontalPodAutoscaler targets it/],
+  ['a grace period shorter than the drain', 'kube/base/auth-svc/deployment.yaml', (s) => s.replace('terminationGracePeriodSeconds: 20', 'terminationGracePeriodSeconds: 5'), /does not cover DRAIN_DELAY_MS/],
+  ['a required variable missing (TOKEN)', 'kube/base/auth-svc/deployment.yaml', (s) => s.replace('- name: TOKEN', '- name: TOKEM'), /auth_svc needs TOKEN/],
+  ['EXPECTED_DATE_URI in the wrong namespace', 'kube/base/invoices-svc/kustomization.yaml', (s) => s.replace('expected-date-svc.tim.svc', 'expected-date-svc.tim.svc.example'), /EXPECTED_DATE_URI host/],
+  ['a Service that selects nothing', 'kube/base/auth-svc/service.yaml', (s) => s.replace(/selector:\n {4}app: auth-svc/, 'selector:\n    app: auth'), /selects no workload/],
+  ['an image no Dockerfile builds', 'kube/base/expected-date-svc/deployment.yaml', (s) => s.replace('image: expected_date_svc', 'image: expected-date'), /neither built by services/],
+  ['expected-date-svc open to the gateway', 'kube/components/network-policies/expected-date-svc.yaml', (s) => s.replace('app: invoices-svc', 'app: gateway'), /gateway->expected-date-svc:8080 is allowed|invoices-svc->expected-date-svc:8080 is denied/],
+  ['postgres open to everyone in the namespace', 'kube/components/network-policies/postgres.yaml', (s) => s.replace(/ {2}ingress:\n[\s\S]*$/, '  ingress:\n    - {}\n'), /stranger-elsewhere->postgres:5432 is allowed/],
+  ['no DNS egress', 'kube/components/network-policies/kustomization.yaml', (s) => s.replace('  - allow-dns.yaml\n', ''), /->kube-dns:53 is denied/],
+  ['a Dockerfile whose final stage runs as root', 'services/auth_svc/Dockerfile', (s) => s.replace('USER 65532:65532', 'USER root'), /numeric non-root USER/],
+  ['a Dockerfile with a shell-form ENTRYPOINT', 'services/gateway/Dockerfile', (s) => s.replace('ENTRYPOINT ["/usr/local/bin/gateway"]', 'ENTRYPOINT /usr/local/bin/gateway'), /ENTRYPOINT must be exec form/],
+  ['build stages that drifted apart', 'services/invoices_svc/Dockerfile', (s) => s.replace('--output-on-failure', '--output-on-failure -j2'), /build stage differs/],
+  ['auth header lists that differ between the two gateways', 'kube/overlays/gateway-api/security-policy.yaml', (s) => s.replace('        - retry-after\n', ''), /headersToBackend differs/],
+  ['a route file copy that drifted', 'kube/overlays/tim-gateway/routes.yaml', (s) => s.replace('timeout_ms: 3000', 'timeout_ms: 4000'), /differs from kube\/overlays\/emissary\/routes.yaml/],
+  ['an opt-in component that breaks auth-svc (JWKS without audience)', 'kube/components/auth-jwt/kustomization.yaml', (s) => s.replace('      - JWT_AUDIENCE=tim\n', ''), /needs JWT_AUDIENCE too/],
+  ['a kustomization that does not render', 'kube/overlays/emissary/kustomization.yaml', (s) => s.replace('  - listener.yaml\n', '  - listener-missing.yaml\n'), /FAIL kustomize overlays\/emissary/],
+];
+
+// Each case is a separate run of the whole check (about 2 s); run a few at once.
+describe('broken copies', { concurrency: 4 }, () => {
+  for (const [name, file, edit, expect] of cases) {
+    test(`fails on ${name}`, async () => {
+      const dir = brokenCopy((change) => change(file, edit));
+      const r = await runAsync(dir);
+      assert.notStrictEqual(r.code, 0, `check passed on ${name}:\n${r.out}`);
+      assert.match(r.out, expect, r.out);
+    });
+  }
+});
