@@ -27,6 +27,9 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The manifest checks (tools/deploy-check) run on Node.js with npm: Debian's unless the machine
+# already has a Node.js with npm (e.g. from NodeSource, which bundles npm).
+if [ "${1:-build}" = test ] && ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 apt_line="apt-get install -y --no-upgrade ${missing[*]}"

@@ -2,7 +2,9 @@
 # Installs what is missing, builds, and runs the whole test suite:
 #   1. Release build with warnings as errors: unit tests and functional tests (real binaries
 #      on loopback, driven over HTTP);
-#   2. the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+#   2. the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer;
+#   3. the offline checks of the Kubernetes manifests and Dockerfiles (tools/deploy-check),
+#      and their own tests on deliberately broken copies.
 # The store's tests run against SQLite and against a throwaway PostgreSQL started here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,3 +24,7 @@ cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DTIM_SANITIZE=address,undefin
   -DTIM_BUILD_SERVICES=OFF -DTIM_WERROR=ON >/dev/null
 cmake --build build/asan -j"$jobs"
 (cd build/asan && ctest --output-on-failure -j"$jobs")
+
+(cd tools/deploy-check && npm ci --no-audit --no-fund --loglevel=error)
+scripts/check-deploy.sh
+(cd tools/deploy-check && npm test)
