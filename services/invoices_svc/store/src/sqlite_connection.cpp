@@ -2,6 +2,8 @@
 // is on disk), a busy timeout for the write lock, prepared statements cached per connection.
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
 #include <unordered_map>
 
 #include "sql.hpp"
@@ -33,7 +35,7 @@ class SqliteConnection final : public Connection {
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout.count()));
     try {
-      execute_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      switch_to_wal(busy_timeout);
       const auto mode = query("PRAGMA journal_mode");
       if (mode.empty() || mode[0][0] != "wal") unavailable("cannot switch " + path + " to WAL");
     } catch (...) {
@@ -75,6 +77,21 @@ class SqliteConnection final : public Connection {
     }
     sqlite3_reset(stmt);
     return rows;
+  }
+
+  // Several processes opening a new database at once race to switch it to WAL, and SQLite
+  // answers the loser SQLITE_BUSY without calling the busy handler; retry within the timeout.
+  void switch_to_wal(std::chrono::milliseconds busy_timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + busy_timeout;
+    for (auto pause = std::chrono::milliseconds{1};;
+         pause = std::min(pause * 2, std::chrono::milliseconds{50})) {
+      const int rc = sqlite3_exec(
+          db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", nullptr,
+          nullptr, nullptr);
+      if (rc == SQLITE_OK) return;
+      if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) fail(rc);
+      std::this_thread::sleep_for(pause);
+    }
   }
 
   void execute_script(const std::string& script) override {
