@@ -62,38 +62,48 @@ bool wants_csv(const Request& request, const ListQuery& query) {
   return accept && accept->find("text/csv") != std::string_view::npos;
 }
 
-// The customer's paid invoices, for the predictor. A store failure here costs the answer its
-// history, not the answer: the predictor then says it used the population.
-Task<std::vector<Invoice>> paid_history(ApiContext& c, std::shared_ptr<InvoiceStore> store,
-                                        std::string customer_id, const std::string& request_id) {
+// An invoice and, when it is open and will be predicted, its customer's paid invoices: one job
+// on the store's pool, so the answer costs one thread hop there and back. A store failure on
+// the history costs the answer its history, not the answer: the predictor then uses the
+// population.
+struct InvoiceWithHistory {
+  Invoice invoice;
+  std::vector<Invoice> paid;
+  std::string history_error;
+};
+
+InvoiceWithHistory read_invoice(InvoiceStore& store, InvoiceId id, bool with_history) {
+  InvoiceWithHistory out{store.get(id), {}, {}};
+  if (!with_history || out.invoice.status != Status::open) return out;
   ListFilter filter;
-  filter.customer = std::move(customer_id);
+  filter.customer = out.invoice.customer_id;
   filter.status = Status::paid;
   filter.limit = kMaxListLimit;
-  auto work = [store, filter] { return store->list(filter).invoices; };
   try {
-    co_return co_await c.pool.run(std::move(work));
+    out.paid = store.list(filter).invoices;
   } catch (const Error& e) {
-    log::warn(
-        "payment history unavailable; predicting without it",
-        {{"reason", std::string_view(e.what())}, {"request_id", std::string_view(request_id)}});
+    out.history_error = e.what();
   }
-  co_return std::vector<Invoice>{};
+  return out;
 }
 
 Task<Response> get_invoice(ApiContext& c, Request& request, std::string id_text) {
   try {
     const InvoiceId id = need_id(id_text);
     auto store = need_store(c);
-    auto work = [store, id] { return store->get(id); };
-    const Invoice invoice = co_await c.pool.run(std::move(work));
+    const bool predict = c.expected_dates != nullptr;
+    auto work = [store, id, predict] { return read_invoice(*store, id, predict); };
+    const InvoiceWithHistory read = co_await c.pool.run(std::move(work));
+    const Invoice& invoice = read.invoice;
+    if (!read.history_error.empty())
+      log::warn("payment history unavailable; predicting without it",
+                {{"reason", std::string_view(read.history_error)},
+                 {"request_id", std::string_view(request.request_id)}});
     std::optional<ExpectedDate> expected;
     // Only an open invoice has a date to predict: a paid one has its settledDate, a void one none.
-    if (invoice.status == Status::open && c.expected_dates) {
+    if (invoice.status == Status::open && predict) {
       // Arguments named first: g++ 12 mishandles temporaries inside co_await expressions.
-      std::string customer = invoice.customer_id;
-      const auto paid = co_await paid_history(c, store, std::move(customer), request.request_id);
-      const std::span<const Invoice> history{paid};
+      const std::span<const Invoice> history{read.paid};
       const auto today = Date::from_days(static_cast<std::int32_t>(
           std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
               .time_since_epoch()
