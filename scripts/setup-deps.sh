@@ -8,7 +8,7 @@ set -euo pipefail
 BUILD_PACKAGES=(
   g++ cmake make pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libspdlog-dev libfmt-dev libyaml-cpp-dev prometheus-cpp-dev
+  libyaml-cpp-dev prometheus-cpp-dev
   libsqlite3-dev libpq-dev libssl-dev
 )
 TEST_PACKAGES=(
