@@ -113,8 +113,9 @@ auto in_transaction(Connection& connection, bool for_write, F&& f) -> decltype(f
   }
 }
 
+// bulk_load: see StoreConfig::bulk_load.
 std::unique_ptr<Connection> open_sqlite(const std::string& path,
-                                        std::chrono::milliseconds busy_timeout);
+                                        std::chrono::milliseconds busy_timeout, bool bulk_load);
 std::unique_ptr<Connection> open_postgres(const std::string& url,
                                           std::chrono::milliseconds connect_timeout);
 

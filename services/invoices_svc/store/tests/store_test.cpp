@@ -351,6 +351,37 @@ TEST_P(StoreTest, ImportsABatchAllOrNothing) {
   EXPECT_EQ(store->get(3).status, Status::void_);
 }
 
+TEST_P(StoreTest, ImportsManyRowsAfterExistingInvoices) {
+  // More rows than one multi-row INSERT takes, and not a multiple of it; ids go on from the
+  // invoices already there, and refs generated from them.
+  auto store = open();
+  store->create(new_invoice(), std::nullopt, kNow);
+  std::vector<ImportRecord> records;
+  for (int n = 1; n <= 250; ++n) {
+    ImportRecord r{new_invoice("C-" + std::to_string(n % 7), n * 100), {}, false};
+    if (n % 3 == 0) r.invoice.ref = "R-" + std::to_string(n);
+    if (n % 5 == 0) r.payments.push_back({n * 100, day("2026-11-09"), std::nullopt});
+    records.push_back(r);
+  }
+  const auto ids = store->import(records, kNow);
+  ASSERT_EQ(ids.size(), 250u);
+  for (std::size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(ids[i], static_cast<InvoiceId>(i + 2));
+  EXPECT_EQ(store->count(), 251);
+  EXPECT_EQ(store->get(2).ref, "INV-2");
+  EXPECT_EQ(store->get(4).ref, "R-3");
+  const Invoice last = store->get(251);  // record 250: paid, a generated ref
+  EXPECT_EQ(last.ref, "INV-251");
+  EXPECT_EQ(last.amount, 25000);
+  EXPECT_EQ(last.balance, 0);
+  EXPECT_EQ(last.status, Status::paid);
+  EXPECT_EQ(last.settled_date, day("2026-11-09"));
+  EXPECT_EQ(last.customer_id, "C-5");
+  EXPECT_EQ(store->get(250).balance, 24900);  // record 249: open, its own ref
+  EXPECT_EQ(store->get(250).ref, "R-249");
+  // A create after the import takes the next id.
+  EXPECT_EQ(store->create(new_invoice(), std::nullopt, kNow).invoice.id, 252);
+}
+
 TEST_P(StoreTest, MigratesAnExistingDatabaseKeepingItsData) {
   {
     auto old_store = open(1);
