@@ -6,6 +6,7 @@
 # the no-auth case, and CPU µs per request of auth_svc and the gateway (/proc/<pid>/stat).
 #   bench/auth_hop.sh                     (CONNS="1 16", REPS=1, 10 s runs after 3 s warm-up)
 #   CONNS=16 REPS=3 bench/auth_hop.sh
+#   SERVICE_ENV=ACCESS_LOG=false bench/auth_hop.sh   (the services' settings are the defaults)
 # Measured runs hold /tmp/bench.lock (flock), each after waiting (up to QUIET_MAX_WAIT_S) for
 # the machine to be less than QUIET_BUSY_PCT busy. Everything listens on 127.0.0.1 only.
 # Needs: nginx, wrk, openssl, python3, curl. Results and logs: $OUT.
@@ -23,6 +24,7 @@ cd "$root"
 : "${BASE_PORT:=18470}"     # upstream, auth_svc, gateway: BASE_PORT, +1, +2
 : "${OUT:=/tmp/tim-auth-hop/$(date +%Y%m%d-%H%M%S)}"
 : "${BUILD_DIR:=build/release}"
+: "${SERVICE_ENV:=}"        # extra VAR=value for auth_svc and the gateway, e.g. ACCESS_LOG=false
 host=127.0.0.1
 upstream_port=$BASE_PORT auth_port=$((BASE_PORT + 1)) gw_port=$((BASE_PORT + 2))
 issuer=https://idp.example audience=tim
@@ -102,11 +104,11 @@ trap cleanup EXIT
 
 nginx -p "$OUT/nginx/" -c "$OUT/nginx/nginx.conf" 2>>"$OUT/nginx/error.log" &
 nginx_pid=$!; pids+=("$nginx_pid")
-HOST=$host PORT=$auth_port TOKEN=letmeinpleasekthxbye KEYS_FILE="$OUT/keys.json" \
+env $SERVICE_ENV HOST=$host PORT=$auth_port TOKEN=letmeinpleasekthxbye KEYS_FILE="$OUT/keys.json" \
   JWKS_FILE="$OUT/jwks.json" JWT_ISSUER=$issuer JWT_AUDIENCE=$audience \
   "$bin/auth_svc/auth_svc" >"$OUT/auth_svc.log" 2>&1 &
 auth_pid=$!; pids+=("$auth_pid")
-HOST=$host PORT=$gw_port ROUTES_FILE="$OUT/routes.yaml" \
+env $SERVICE_ENV HOST=$host PORT=$gw_port ROUTES_FILE="$OUT/routes.yaml" \
   UPSTREAMS="bench-upstream=$host:$upstream_port,auth-svc:3000=$host:$auth_port" \
   "$bin/gateway/gateway" >"$OUT/gateway.log" 2>&1 &
 gw_pid=$!; pids+=("$gw_pid")
@@ -155,6 +157,7 @@ run_wrk() { # conns seconds case outfile
 results=$OUT/results.jsonl
 : >"$results"
 printf 'loadavg before: %s\n' "$(cat /proc/loadavg)" | tee "$OUT/load.txt" >&2
+[[ -z $SERVICE_ENV ]] || log "services run with $SERVICE_ENV"
 for rep in $(seq "$REPS"); do
   for conns in $CONNS; do
     wait_quiet
