@@ -17,6 +17,7 @@ stop() {
   [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null || true
   wait || true
   echo "stopped"
+  exit 0
 }
 trap stop INT TERM EXIT
 
