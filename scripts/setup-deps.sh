@@ -2,6 +2,7 @@
 # Installs the Debian 12 packages TIM needs; the one place our dependencies are listed.
 #   scripts/setup-deps.sh build   compile and run the services
 #   scripts/setup-deps.sh test    build + what the test suite needs
+#   scripts/setup-deps.sh images  podman and debootstrap, to build the container images
 # Installs only what is missing (--no-upgrade). Not root: prints the apt line and stops.
 set -euo pipefail
 
@@ -16,11 +17,16 @@ TEST_PACKAGES=(
   postgresql-15 libbenchmark-dev
 )
 
+IMAGE_PACKAGES=(
+  podman buildah debootstrap runc
+)
+
 want=("${BUILD_PACKAGES[@]}")
 case "${1:-build}" in
   build) ;;
   test) want+=("${TEST_PACKAGES[@]}") ;;
-  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+  images) want=("${IMAGE_PACKAGES[@]}") ;;
+  *) echo "usage: $0 build|test|images" >&2; exit 2 ;;
 esac
 
 missing=()

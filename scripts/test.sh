@@ -4,7 +4,9 @@
 #      on loopback, driven over HTTP);
 #   2. the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer;
 #   3. the offline checks of the Kubernetes manifests and Dockerfiles (tools/deploy-check),
-#      and their own tests on deliberately broken copies.
+#      and their own tests on deliberately broken copies;
+#   4. the four container images built with podman (from a local Debian base: nothing is
+#      pulled), their sizes checked, and the tutorial's requests run against them.
 # The store's tests run against SQLite and against a throwaway PostgreSQL started here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,3 +30,6 @@ cmake --build build/asan -j"$jobs"
 (cd tools/deploy-check && npm ci --no-audit --no-fund --loglevel=error)
 scripts/check-deploy.sh
 (cd tools/deploy-check && npm test)
+
+scripts/setup-deps.sh images
+scripts/build-images.sh --smoke
