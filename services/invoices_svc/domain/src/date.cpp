@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "tim/time.hpp"
+
 namespace tim::invoices {
 namespace {
 
@@ -47,16 +49,7 @@ std::string Date::to_string() const {
 }
 
 std::string format_instant(Instant t) {
-  using namespace std::chrono;
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{t - day};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                int(hms.minutes().count()), int(hms.seconds().count()),
-                int(hms.subseconds().count()));
-  return buf;
+  return format_iso8601_utc(t);
 }
 
 std::optional<Instant> parse_instant(std::string_view text) {
