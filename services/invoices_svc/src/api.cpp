@@ -39,6 +39,18 @@ Response internal_answer(const std::exception& e) {
   return http::error_response(500, "internal_error", "internal error");
 }
 
+// Every handler's errors, answered one way: the domain's own as their status and JSON body,
+// anything else as a logged 500.
+Task<Response> answering_errors(Task<Response> handler) {
+  try {
+    co_return co_await std::move(handler);
+  } catch (const Error& e) {
+    co_return error_answer(e);
+  } catch (const std::exception& e) {
+    co_return internal_answer(e);
+  }
+}
+
 std::shared_ptr<InvoiceStore> need_store(ApiContext& c) {
   auto store = c.keeper.store();
   if (!store) throw Error(ErrorKind::unavailable, "store_unavailable", c.keeper.state().detail);
@@ -88,41 +100,35 @@ InvoiceWithHistory read_invoice(InvoiceStore& store, InvoiceId id, bool with_his
 }
 
 Task<Response> get_invoice(ApiContext& c, Request& request, std::string id_text) {
-  try {
-    const InvoiceId id = need_id(id_text);
-    auto store = need_store(c);
-    const bool predict = c.expected_dates != nullptr;
-    auto work = [store, id, predict] { return read_invoice(*store, id, predict); };
-    const InvoiceWithHistory read = co_await c.pool.run(std::move(work));
-    const Invoice& invoice = read.invoice;
-    if (!read.history_error.empty())
-      log::warn("payment history unavailable; predicting without it",
-                {{"reason", std::string_view(read.history_error)},
-                 {"request_id", std::string_view(request.request_id)}});
-    std::optional<ExpectedDate> expected;
-    // Only an open invoice has a date to predict: a paid one has its settledDate, a void one none.
-    if (invoice.status == Status::open && predict) {
-      // Arguments named first: g++ 12 mishandles temporaries inside co_await expressions.
-      const std::span<const Invoice> history{read.paid};
-      const auto today = Date::from_days(static_cast<std::int32_t>(
-          std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
-              .time_since_epoch()
-              .count()));
-      expected = co_await c.expected_dates->predict(invoice, history, today, request.request_id);
-    }
-    // The tutorial's fields first (id, ref, amount, balance, ccy, expectedDate), then the rest.
-    auto body = invoice_to_json(invoice, expected ? std::optional(expected->date) : std::nullopt);
-    if (expected && expected->low) {
-      body["expectedDateLow"] = *expected->low;
-      body["expectedDateHigh"] = *expected->high;
-    }
-    if (expected && expected->basis) body["expectedDateBasis"] = *expected->basis;
-    co_return http::json_response(200, boost::json::serialize(body));
-  } catch (const Error& e) {
-    co_return error_answer(e);
-  } catch (const std::exception& e) {
-    co_return internal_answer(e);
+  const InvoiceId id = need_id(id_text);
+  auto store = need_store(c);
+  const bool predict = c.expected_dates != nullptr;
+  auto work = [store, id, predict] { return read_invoice(*store, id, predict); };
+  const InvoiceWithHistory read = co_await c.pool.run(std::move(work));
+  const Invoice& invoice = read.invoice;
+  if (!read.history_error.empty())
+    log::warn("payment history unavailable; predicting without it",
+              {{"reason", std::string_view(read.history_error)},
+               {"request_id", std::string_view(request.request_id)}});
+  std::optional<ExpectedDate> expected;
+  // Only an open invoice has a date to predict: a paid one has its settledDate, a void one none.
+  if (invoice.status == Status::open && predict) {
+    // Arguments named first: g++ 12 mishandles temporaries inside co_await expressions.
+    const std::span<const Invoice> history{read.paid};
+    const auto today = Date::from_days(static_cast<std::int32_t>(
+        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
+            .time_since_epoch()
+            .count()));
+    expected = co_await c.expected_dates->predict(invoice, history, today, request.request_id);
   }
+  // The tutorial's fields first (id, ref, amount, balance, ccy, expectedDate), then the rest.
+  auto body = invoice_to_json(invoice, expected ? std::optional(expected->date) : std::nullopt);
+  if (expected && expected->low) {
+    body["expectedDateLow"] = *expected->low;
+    body["expectedDateHigh"] = *expected->high;
+  }
+  if (expected && expected->basis) body["expectedDateBasis"] = *expected->basis;
+  co_return http::json_response(200, boost::json::serialize(body));
 }
 
 // Every page from the query's cursor on, as CSV.
@@ -138,120 +144,106 @@ std::string export_csv(InvoiceStore& store, ListFilter filter) {
 }
 
 Task<Response> list_invoices(ApiContext& c, Request& request) {
-  try {
-    const ListQuery query = parse_list_query(request.query());
-    auto store = need_store(c);
-    if (wants_csv(request, query)) {
-      auto work = [store, filter = query.filter] { return export_csv(*store, filter); };
-      std::string body = co_await c.pool.run(std::move(work));
-      Response response{200, {}, std::move(body)};
-      response.headers.add("content-type", "text/csv; charset=utf-8");
-      response.headers.add("content-disposition", "attachment; filename=\"invoices.csv\"");
-      co_return response;
-    }
-    auto work = [store, filter = query.filter] { return store->list(filter); };
-    const InvoicePage page = co_await c.pool.run(std::move(work));
-    co_return http::json_response(200, boost::json::serialize(page_to_json(page)));
-  } catch (const Error& e) {
-    co_return error_answer(e);
-  } catch (const std::exception& e) {
-    co_return internal_answer(e);
+  const ListQuery query = parse_list_query(request.query());
+  auto store = need_store(c);
+  if (wants_csv(request, query)) {
+    auto work = [store, filter = query.filter] { return export_csv(*store, filter); };
+    std::string body = co_await c.pool.run(std::move(work));
+    Response response{200, {}, std::move(body)};
+    response.headers.add("content-type", "text/csv; charset=utf-8");
+    response.headers.add("content-disposition", "attachment; filename=\"invoices.csv\"");
+    co_return response;
   }
+  auto work = [store, filter = query.filter] { return store->list(filter); };
+  const InvoicePage page = co_await c.pool.run(std::move(work));
+  co_return http::json_response(200, boost::json::serialize(page_to_json(page)));
 }
 
 Task<Response> create_invoice(ApiContext& c, Request& request) {
-  try {
-    const NewInvoice invoice = parse_new_invoice(request.body);
-    std::optional<std::string> key;
-    if (auto header = request.headers.get("idempotency-key")) key = std::string(*header);
-    auto store = need_store(c);
-    auto work = [store, invoice, key, at = now()] { return store->create(invoice, key, at); };
-    const CreateResult result = co_await c.pool.run(std::move(work));
-    Response response = invoice_answer(201, result.invoice);
-    response.headers.add("location", "/api/invoices/" + std::to_string(result.invoice.id));
-    // A retry gets the first answer again; this header tells it apart.
-    if (!result.created) response.headers.add("idempotent-replayed", "true");
-    co_return response;
-  } catch (const Error& e) {
-    co_return error_answer(e);
-  } catch (const std::exception& e) {
-    co_return internal_answer(e);
-  }
+  const NewInvoice invoice = parse_new_invoice(request.body);
+  std::optional<std::string> key;
+  if (auto header = request.headers.get("idempotency-key")) key = std::string(*header);
+  auto store = need_store(c);
+  auto work = [store, invoice, key, at = now()] { return store->create(invoice, key, at); };
+  const CreateResult result = co_await c.pool.run(std::move(work));
+  Response response = invoice_answer(201, result.invoice);
+  response.headers.add("location", "/api/invoices/" + std::to_string(result.invoice.id));
+  // A retry gets the first answer again; this header tells it apart.
+  if (!result.created) response.headers.add("idempotent-replayed", "true");
+  co_return response;
 }
 
 Task<Response> record_payment(ApiContext& c, Request& request, std::string id_text) {
-  try {
-    const InvoiceId id = need_id(id_text);
-    const PaymentRequest payment = parse_payment(request.body);
-    auto store = need_store(c);
-    auto work = [store, id, payment, at = now()] { return store->record_payment(id, payment, at); };
-    const Invoice invoice = co_await c.pool.run(std::move(work));
-    co_return invoice_answer(200, invoice);
-  } catch (const Error& e) {
-    co_return error_answer(e);
-  } catch (const std::exception& e) {
-    co_return internal_answer(e);
-  }
+  const InvoiceId id = need_id(id_text);
+  const PaymentRequest payment = parse_payment(request.body);
+  auto store = need_store(c);
+  auto work = [store, id, payment, at = now()] { return store->record_payment(id, payment, at); };
+  const Invoice invoice = co_await c.pool.run(std::move(work));
+  co_return invoice_answer(200, invoice);
 }
 
 Task<Response> void_invoice(ApiContext& c, std::string id_text) {
-  try {
-    const InvoiceId id = need_id(id_text);
-    auto store = need_store(c);
-    auto work = [store, id, at = now()] { return store->void_invoice(id, at); };
-    const Invoice invoice = co_await c.pool.run(std::move(work));
-    co_return invoice_answer(200, invoice);
-  } catch (const Error& e) {
-    co_return error_answer(e);
-  } catch (const std::exception& e) {
-    co_return internal_answer(e);
-  }
+  const InvoiceId id = need_id(id_text);
+  auto store = need_store(c);
+  auto work = [store, id, at = now()] { return store->void_invoice(id, at); };
+  const Invoice invoice = co_await c.pool.run(std::move(work));
+  co_return invoice_answer(200, invoice);
 }
 
 // The body is the CSV file; ?currency= sets the sample layout's currency.
 Task<Response> import_invoices(ApiContext& c, Request& request) {
-  try {
-    ImportOptions options = c.import_options;
-    const std::string_view query = request.query();
-    if (query.starts_with("currency=")) {
-      options.sample_currency = std::string(query.substr(9));
-      if (!find_currency(options.sample_currency))
-        throw_invalid_field("currency", "not an ISO 4217 currency code");
-    } else if (!query.empty()) {
-      throw_invalid_field("query", "only currency= is accepted");
-    }
-    auto store = need_store(c);
-    auto work = [store, options, body = std::move(request.body), at = now()] {
-      std::istringstream in(body);
-      return import_csv(in, *store, options, at);
-    };
-    const ImportReport report = co_await c.pool.run(std::move(work));
-    co_return http::json_response(200, boost::json::serialize(report_to_json(report)));
-  } catch (const Error& e) {
-    co_return error_answer(e);
-  } catch (const std::exception& e) {
-    co_return internal_answer(e);
+  ImportOptions options = c.import_options;
+  const std::string_view query = request.query();
+  if (query.starts_with("currency=")) {
+    options.sample_currency = std::string(query.substr(9));
+    if (!find_currency(options.sample_currency))
+      throw_invalid_field("currency", "not an ISO 4217 currency code");
+  } else if (!query.empty()) {
+    throw_invalid_field("query", "only currency= is accepted");
   }
+  auto store = need_store(c);
+  auto work = [store, options, body = std::move(request.body), at = now()] {
+    std::istringstream in(body);
+    return import_csv(in, *store, options, at);
+  };
+  const ImportReport report = co_await c.pool.run(std::move(work));
+  co_return http::json_response(200, boost::json::serialize(report_to_json(report)));
 }
 
 }  // namespace
 
 void add_invoice_routes(http::Router& router, ApiContext& context) {
   ApiContext& c = context;
-  auto list = [&c](Request& r, const http::PathParams&) { return list_invoices(c, r); };
-  auto create = [&c](Request& r, const http::PathParams&) { return create_invoice(c, r); };
+  // Each handler's task is made first and then handed over: a named task, never a temporary
+  // built inside another coroutine's arguments (g++ 12).
+  auto list = [&c](Request& r, const http::PathParams&) {
+    auto task = list_invoices(c, r);
+    return answering_errors(std::move(task));
+  };
+  auto create = [&c](Request& r, const http::PathParams&) {
+    auto task = create_invoice(c, r);
+    return answering_errors(std::move(task));
+  };
   router.get("/api/invoices", list);
   router.get("/api/invoices/", list);  // the gateway's /invoices/ arrives with the slash
   router.post("/api/invoices", create);
   router.post("/api/invoices/", create);
-  router.post("/api/invoices/import",
-              [&c](Request& r, const http::PathParams&) { return import_invoices(c, r); });
-  router.get("/api/invoices/:id",
-             [&c](Request& r, const http::PathParams& p) { return get_invoice(c, r, p[0]); });
-  router.post("/api/invoices/:id/payments",
-              [&c](Request& r, const http::PathParams& p) { return record_payment(c, r, p[0]); });
-  router.post("/api/invoices/:id/void",
-              [&c](Request&, const http::PathParams& p) { return void_invoice(c, p[0]); });
+  router.post("/api/invoices/import", [&c](Request& r, const http::PathParams&) {
+    auto task = import_invoices(c, r);
+    return answering_errors(std::move(task));
+  });
+  router.get("/api/invoices/:id", [&c](Request& r, const http::PathParams& p) {
+    auto task = get_invoice(c, r, p[0]);
+    return answering_errors(std::move(task));
+  });
+  router.post("/api/invoices/:id/payments", [&c](Request& r, const http::PathParams& p) {
+    auto task = record_payment(c, r, p[0]);
+    return answering_errors(std::move(task));
+  });
+  router.post("/api/invoices/:id/void", [&c](Request&, const http::PathParams& p) {
+    auto task = void_invoice(c, p[0]);
+    return answering_errors(std::move(task));
+  });
 }
 
 }  // namespace tim::invoices
