@@ -42,6 +42,31 @@ struct Families {
           .Name("upstream_request_duration_seconds")
           .Help("Duration of outbound HTTP calls")
           .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& circuit_open =
+      prometheus::BuildGauge()
+          .Name("upstream_circuit_open")
+          .Help("1 while the circuit breaker of an upstream instance is open or half-open")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& retries =
+      prometheus::BuildCounter()
+          .Name("upstream_retries_total")
+          .Help("Retries of failed upstream attempts: attempted, or refused by the retry budget")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& rejected =
+      prometheus::BuildCounter()
+          .Name("http_requests_rejected_total")
+          .Help("Requests the server answered itself without handling them")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& auth_decisions =
+      prometheus::BuildCounter()
+          .Name("auth_decisions_total")
+          .Help("Authorization decisions by decision and reason")
+          .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& store_seconds =
+      prometheus::BuildHistogram()
+          .Name("store_operation_duration_seconds")
+          .Help("Duration of invoice store operations, on the store's threads")
+          .Register(*registry);
   prometheus::Family<prometheus::Gauge>& build =
       prometheus::BuildGauge().Name("build_info").Help("Build of this process").Register(*registry);
 };
@@ -87,6 +112,38 @@ void observe_upstream(std::string_view upstream, std::string_view outcome, doubl
   const std::string u(upstream);
   f.upstream.Add({{"upstream", u}, {"outcome", std::string(outcome)}}).Increment();
   f.upstream_seconds.Add({{"upstream", u}}, kLatencyBuckets).Observe(seconds);
+}
+
+void count_upstream(std::string_view upstream, std::string_view outcome) {
+  families()
+      .upstream.Add({{"upstream", std::string(upstream)}, {"outcome", std::string(outcome)}})
+      .Increment();
+}
+
+void set_circuit_open(std::string_view upstream, bool open) {
+  families().circuit_open.Add({{"upstream", std::string(upstream)}}).Set(open ? 1 : 0);
+}
+
+void count_retry(std::string_view upstream, std::string_view result) {
+  families()
+      .retries.Add({{"upstream", std::string(upstream)}, {"result", std::string(result)}})
+      .Increment();
+}
+
+void count_rejected(std::string_view reason) {
+  families().rejected.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void count_auth_decision(std::string_view decision, std::string_view reason) {
+  families()
+      .auth_decisions.Add({{"decision", std::string(decision)}, {"reason", std::string(reason)}})
+      .Increment();
+}
+
+void observe_store_operation(std::string_view operation, double seconds) {
+  families()
+      .store_seconds.Add({{"operation", std::string(operation)}}, kLatencyBuckets)
+      .Observe(seconds);
 }
 
 }  // namespace tim::metrics

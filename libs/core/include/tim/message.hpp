@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tim/trace_context.hpp"
+
 namespace tim::http {
 
 // ASCII case-insensitive equality, as HTTP field names compare.
@@ -49,6 +51,7 @@ struct Request {
   std::string remote_address;  // the peer's IP address
   std::string request_id;      // x-request-id of this request, for logs
   std::string route;           // what handled it ("/api/invoices/:id"), for metrics; set by routing
+  TraceContext trace;  // the incoming traceparent's trace (or a new one) and this hop's span
 
   std::string_view path() const noexcept;   // target up to '?'
   std::string_view query() const noexcept;  // after '?', empty when none

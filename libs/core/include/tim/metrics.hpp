@@ -38,5 +38,19 @@ class InFlight {
 // (host:port) and outcome (ok, 5xx, timeout, refused, connect_timeout, closed, bad_response,
 // resolve_failed).
 void observe_upstream(std::string_view upstream, std::string_view outcome, double seconds);
+// An outbound call that never went out (outcome "circuit_open"): counted, not timed.
+void count_upstream(std::string_view upstream, std::string_view outcome);
+// upstream_circuit_open{upstream}: 1 while the instance's breaker is open or half-open.
+void set_circuit_open(std::string_view upstream, bool open);
+// upstream_retries_total{upstream, result="attempted|budget_exhausted"}.
+void count_retry(std::string_view upstream, std::string_view result);
+
+// http_requests_rejected_total{reason}: answered by the server itself (reason "overloaded").
+void count_rejected(std::string_view reason);
+
+// auth_decisions_total{decision="allow|deny", reason} (auth_svc).
+void count_auth_decision(std::string_view decision, std::string_view reason);
+// store_operation_duration_seconds{operation} (invoices_svc).
+void observe_store_operation(std::string_view operation, double seconds);
 
 }  // namespace tim::metrics
