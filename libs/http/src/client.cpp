@@ -12,10 +12,13 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <charconv>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
 
+#include "tim/config.hpp"
+#include "tim/log.hpp"
 #include "tim/metrics.hpp"
 
 namespace tim::http {
@@ -42,6 +45,8 @@ std::string_view to_string(FetchError e) noexcept {
       return "closed";
     case FetchError::bad_response:
       return "bad_response";
+    case FetchError::circuit_open:
+      return "circuit_open";
   }
   return "unknown";
 }
@@ -109,9 +114,39 @@ class ConnectionPool : public asio::execution_context::service {
   std::unordered_map<std::string, std::vector<IdleConnection>> idle_;
 };
 
-HttpClient::HttpClient(ClientOptions options) : options_(std::move(options)) {}
+ClientOptions ClientOptions::from_env() {
+  ClientOptions o;
+  o.breaker.failure_threshold = static_cast<int>(
+      config::get_int("BREAKER_FAILURES", o.breaker.failure_threshold, 1, 1'000'000));
+  o.breaker.open_duration = config::get_millis("BREAKER_OPEN_MS", o.breaker.open_duration);
+  return o;
+}
+
+bool breaker_failure(const FetchResult& result) noexcept {
+  if (!result.ok()) return result.error != FetchError::circuit_open;
+  return result.status == 502 || result.status == 503 || result.status == 504;
+}
+
+struct HttpClient::Breakers {
+  std::mutex mutex;
+  std::map<std::string, std::unique_ptr<CircuitBreaker>, std::less<>> by_authority;
+};
+
+HttpClient::HttpClient(ClientOptions options)
+    : options_(std::move(options)), breakers_(std::make_unique<Breakers>()) {}
 
 HttpClient::~HttpClient() = default;
+
+CircuitBreaker& HttpClient::breaker(const Endpoint& endpoint) {
+  const auto key = endpoint.authority();
+  std::lock_guard lock(breakers_->mutex);
+  auto& slot = breakers_->by_authority[key];
+  if (!slot) {
+    slot = std::make_unique<CircuitBreaker>(options_.breaker);
+    metrics::set_circuit_open(key, false);  // visible from the start
+  }
+  return *slot;
+}
 
 namespace {
 
@@ -152,6 +187,8 @@ Task<Attempt> exchange(beast::tcp_stream& stream, const bhttp::request<bhttp::st
   if (rec) {
     // End of stream before any byte on a reused connection: the peer closed it while idle.
     a.retry_safe = reused && rec == bhttp::error::end_of_stream;
+    a.result.response_started = parser.got_some();
+    const bool started = a.result.response_started;
     if (rec == beast::error::timeout)
       a.result = failure(FetchError::timeout, "no complete answer before the deadline");
     else if (rec == bhttp::error::end_of_stream || rec == asio::error::connection_reset ||
@@ -159,6 +196,7 @@ Task<Attempt> exchange(beast::tcp_stream& stream, const bhttp::request<bhttp::st
       a.result = failure(FetchError::closed, "read: " + rec.message());
     else
       a.result = failure(FetchError::bad_response, "read: " + rec.message());
+    a.result.response_started = started;
     co_return a;
   }
   auto& res = parser.get();
@@ -219,56 +257,115 @@ std::string_view outcome(const FetchResult& r) {
 }
 }  // namespace
 
-Task<FetchResult> HttpClient::fetch(const Endpoint& endpoint, ClientRequest request,
-                                    std::chrono::milliseconds timeout) {
-  const auto start = Clock::now();
-  auto result = co_await exchange_with_pool(endpoint, std::move(request), timeout);
-  metrics::observe_upstream(endpoint.authority(), outcome(result),
-                            std::chrono::duration<double>(Clock::now() - start).count());
-  co_return result;
-}
+namespace {
 
-Task<FetchResult> HttpClient::exchange_with_pool(const Endpoint& endpoint, ClientRequest request,
-                                                 std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  auto executor = co_await asio::this_coro::executor;
-  auto& pool = asio::use_service<ConnectionPool>(asio::query(executor, asio::execution::context));
-  const auto key = endpoint.authority();
+using Message = bhttp::request<bhttp::string_body>;
 
-  bhttp::request<bhttp::string_body> req;
+Message to_message(const Endpoint& endpoint, const ClientRequest& request, std::string body) {
+  Message req;
   req.method_string(request.method);
   req.target(request.target);
   req.version(11);
   for (auto& f : request.headers) req.insert(f.name, f.value);
   if (req.find(bhttp::field::host) == req.end()) req.set(bhttp::field::host, endpoint.authority());
   req.keep_alive(true);
-  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+  if (!body.empty() || request.method == "POST" || request.method == "PUT" ||
       request.method == "PATCH") {
-    req.body() = std::move(request.body);
+    req.body() = std::move(body);
     req.prepare_payload();
   }
-  const bool head = request.method == "HEAD";
+  return req;
+}
+
+Task<FetchResult> exchange_with_pool(const Endpoint& endpoint, const Message& req,
+                                     std::chrono::milliseconds timeout,
+                                     const ClientOptions& options) {
+  const auto deadline = Clock::now() + timeout;
+  auto executor = co_await asio::this_coro::executor;
+  auto& pool = asio::use_service<ConnectionPool>(asio::query(executor, asio::execution::context));
+  const auto key = endpoint.authority();
+  const bool head = req.method() == bhttp::verb::head;
+  const auto method = req.method_string();
 
   for (int attempt = 0;; ++attempt) {
-    auto stream = pool.take(key, options_.idle_timeout);
+    auto stream = pool.take(key, options.idle_timeout);
     bool reused = false;
     if (stream) {
       reused = true;
     } else {
-      auto connected = co_await connect(endpoint, deadline, options_);
+      auto connected = co_await connect(endpoint, deadline, options);
       if (auto* error = std::get_if<FetchResult>(&connected)) co_return std::move(*error);
       stream = std::move(std::get<0>(connected));
     }
 
-    auto a = co_await exchange(*stream, req, head, deadline, options_, reused);
+    auto a = co_await exchange(*stream, req, head, deadline, options, reused);
     if (a.result.ok()) {
-      if (a.reusable) pool.give_back(key, std::move(stream), options_.max_idle_per_endpoint);
+      if (a.reusable) pool.give_back(key, std::move(stream), options.max_idle_per_endpoint);
       co_return std::move(a.result);
     }
     const bool may_retry = attempt == 0 && a.retry_safe && Clock::now() < deadline &&
-                           (idempotent(request.method) || a.result.message.starts_with("write"));
+                           (idempotent(method) || a.result.message.starts_with("write"));
     if (!may_retry) co_return std::move(a.result);
   }
+}
+
+void report(const std::string& upstream, CircuitBreaker::Transition t) {
+  switch (t) {
+    case CircuitBreaker::Transition::none:
+      return;
+    case CircuitBreaker::Transition::opened:
+      metrics::set_circuit_open(upstream, true);
+      log::warn("upstream circuit opened", {{"upstream", std::string_view(upstream)}});
+      return;
+    case CircuitBreaker::Transition::half_opened:
+      log::info("upstream circuit half-open: one trial request",
+                {{"upstream", std::string_view(upstream)}});
+      return;
+    case CircuitBreaker::Transition::closed:
+      metrics::set_circuit_open(upstream, false);
+      log::info("upstream circuit closed", {{"upstream", std::string_view(upstream)}});
+      return;
+  }
+}
+
+Task<FetchResult> guarded_fetch(const Endpoint& endpoint, const Message& req,
+                                std::chrono::milliseconds timeout, const ClientOptions& options,
+                                CircuitBreaker* breaker) {
+  const auto start = Clock::now();
+  const auto upstream = endpoint.authority();
+  auto permit = CircuitBreaker::Permit::normal;
+  if (breaker) {
+    auto transition = CircuitBreaker::Transition::none;
+    permit = breaker->try_acquire(start, &transition);
+    report(upstream, transition);
+    if (permit == CircuitBreaker::Permit::denied) {
+      metrics::count_upstream(upstream, "circuit_open");
+      co_return failure(FetchError::circuit_open, "circuit open: " + upstream);
+    }
+  }
+  auto result = co_await exchange_with_pool(endpoint, req, timeout, options);
+  const auto end = Clock::now();
+  metrics::observe_upstream(upstream, outcome(result),
+                            std::chrono::duration<double>(end - start).count());
+  if (breaker)
+    report(upstream, breaker_failure(result) ? breaker->on_failure(permit, end)
+                                             : breaker->on_success(permit));
+  co_return result;
+}
+
+}  // namespace
+
+Task<FetchResult> HttpClient::fetch(const Endpoint& endpoint, ClientRequest request,
+                                    std::chrono::milliseconds timeout, CircuitBreaker* breaker) {
+  const Message req = to_message(endpoint, request, std::move(request.body));
+  co_return co_await guarded_fetch(endpoint, req, timeout, options_, breaker);
+}
+
+Task<FetchResult> HttpClient::fetch_copy(const Endpoint& endpoint, const ClientRequest& request,
+                                         std::chrono::milliseconds timeout,
+                                         CircuitBreaker* breaker) {
+  const Message req = to_message(endpoint, request, request.body);
+  co_return co_await guarded_fetch(endpoint, req, timeout, options_, breaker);
 }
 
 }  // namespace tim::http

@@ -30,6 +30,7 @@
 #include "tim/config.hpp"
 #include "tim/log.hpp"
 #include "tim/metrics.hpp"
+#include "tim/trace_context.hpp"
 
 namespace tim::http {
 
@@ -55,6 +56,8 @@ ServerOptions ServerOptions::from_env(std::string service_name) {
   o.body_timeout = get_millis("BODY_TIMEOUT_MS", o.body_timeout);
   o.max_connections = static_cast<std::size_t>(
       get_int("MAX_CONNECTIONS", static_cast<std::int64_t>(o.max_connections), 1, 1'000'000));
+  o.max_in_flight = static_cast<std::size_t>(
+      get_int("MAX_IN_FLIGHT", static_cast<std::int64_t>(o.max_in_flight), 1, 1'000'000));
   o.drain_delay = get_millis("DRAIN_DELAY_MS", o.drain_delay);
   o.shutdown_timeout = get_millis("SHUTDOWN_TIMEOUT_MS", o.shutdown_timeout);
   o.access_log = get_bool("ACCESS_LOG", o.access_log);
@@ -90,6 +93,10 @@ bool acceptable_request_id(std::string_view id) {
   return true;
 }
 
+bool exempt_path(std::string_view path) {
+  return path == "/healthz" || path == "/readyz" || path == "/metrics";
+}
+
 std::string status_json(std::string_view status, std::string_view detail = {}) {
   boost::json::object o;
   o["status"] = status;
@@ -119,6 +126,7 @@ struct Server::Impl {
   std::atomic<bool> draining{false};  // SIGTERM seen: /readyz answers 503
   std::atomic<bool> closing{false};   // listener closed: answers carry Connection: close
   std::atomic<std::size_t> open_connections{0};
+  std::atomic<std::size_t> in_flight{0};  // requests being handled, probes excepted
   std::unique_ptr<tcp::acceptor> acceptor;
 
   Impl(ServerOptions o, RequestHandler h) : options(std::move(o)), handler(std::move(h)) {}
@@ -158,7 +166,8 @@ struct Server::Impl {
     } catch (...) {
     }
     log::error("handler failed", {{"error", std::string_view(what)},
-                                  {"request_id", std::string_view(request.request_id)}});
+                                  {"request_id", std::string_view(request.request_id)},
+                                  {"trace_id", request.trace.trace_id_hex()}});
     co_return error_response(500, "internal", "the server failed to handle the request");
   }
 
@@ -180,8 +189,7 @@ struct Server::Impl {
   void write_access_log(const Request& req, int status,
                         std::chrono::steady_clock::time_point start) {
     // Probes and scrapes arrive every few seconds: log them only when debugging.
-    const bool probe =
-        req.path() == "/healthz" || req.path() == "/readyz" || req.path() == "/metrics";
+    const bool probe = exempt_path(req.path());
     const auto level = probe ? log::Level::debug : log::Level::info;
     if (!options.access_log || !log::enabled(level)) return;
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -193,6 +201,8 @@ struct Server::Impl {
                 {"status", std::int64_t{status}},
                 {"duration_us", static_cast<std::int64_t>(micros.count())},
                 {"request_id", std::string_view(req.request_id)},
+                {"trace_id", req.trace.trace_id_hex()},
+                {"span_id", req.trace.span_id_hex()},
                 {"remote", std::string_view(req.remote_address)}});
   }
 
@@ -300,15 +310,41 @@ struct Server::Impl {
         request.headers.set("x-request-id", request.request_id);
       }
 
-      std::optional<metrics::InFlight> in_flight{std::in_place};
-      Response response = co_await dispatch(request);
-      in_flight.reset();
+      // The caller's trace, when its traceparent is valid; else a new one. Either way a span
+      // of our own, the parent of the calls this request makes.
+      auto& random = trace_random();
+      auto incoming_trace = request.headers.get("traceparent");
+      auto parsed = incoming_trace ? parse_traceparent(*incoming_trace) : std::nullopt;
+      if (parsed) {
+        request.trace = *parsed;
+        start_span(request.trace, random);
+      } else {
+        request.trace = new_trace(random);
+      }
+
+      Response response;
+      const bool exempt = exempt_path(request.path());
+      if (!exempt && in_flight.fetch_add(1, std::memory_order_relaxed) >= options.max_in_flight) {
+        // Over the cap: answer now instead of queueing without bound.
+        in_flight.fetch_sub(1, std::memory_order_relaxed);
+        request.route = "overloaded";
+        metrics::count_rejected("overloaded");
+        response = error_response(503, "overloaded",
+                                  "too many requests in progress; retry after a second");
+        response.headers.add("retry-after", "1");
+      } else {
+        std::optional<metrics::InFlight> gauge{std::in_place};
+        response = co_await dispatch(request);
+        gauge.reset();
+        if (!exempt) in_flight.fetch_sub(1, std::memory_order_relaxed);
+      }
 
       bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
       for (auto& f : response.headers) res.insert(f.name, f.value);
       res.set(bhttp::field::date, http_date());
       if (!options.server_header.empty()) res.set(bhttp::field::server, options.server_header);
-      const bool keep_alive = client_keep_alive && !closing;
+      // Draining: tell the client to drop this connection, so that its pool stops using us.
+      const bool keep_alive = client_keep_alive && !draining;
       res.keep_alive(keep_alive);
       const bool no_body = response.status == 204 || response.status == 304 ||
                            (response.status >= 100 && response.status < 200);

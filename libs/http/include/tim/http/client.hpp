@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "tim/circuit_breaker.hpp"
 #include "tim/endpoint.hpp"
 #include "tim/message.hpp"
 #include "tim/task.hpp"
@@ -32,6 +33,7 @@ enum class FetchError {
   timeout,          // connected, but no complete answer before the deadline
   closed,           // the peer closed or reset the connection before a full answer
   bad_response,     // not valid HTTP, or over the size limits
+  circuit_open,     // not sent: the instance's circuit breaker is open
 };
 std::string_view to_string(FetchError e) noexcept;
 
@@ -41,6 +43,8 @@ struct FetchResult {
   int status = 0;
   Headers headers;
   std::string body;
+  // closed/timeout/bad_response: part of an answer had arrived (the peer acted on the request).
+  bool response_started = false;
   bool ok() const noexcept { return error == FetchError::none; }
 };
 
@@ -50,7 +54,14 @@ struct ClientOptions {
   std::size_t max_idle_per_endpoint = 256;
   std::size_t max_response_header_bytes = 60 * 1024;
   std::size_t max_response_body_bytes = 8 * 1024 * 1024;
+  CircuitBreaker::Options breaker;  // BREAKER_FAILURES, BREAKER_OPEN_MS
+
+  // Reads BREAKER_FAILURES and BREAKER_OPEN_MS; throws config::ConfigError on a malformed value.
+  static ClientOptions from_env();
 };
+
+// What counts against an instance's breaker: no usable answer, or 502/503/504.
+bool breaker_failure(const FetchResult& result) noexcept;
 
 class HttpClient {
  public:
@@ -61,13 +72,22 @@ class HttpClient {
 
   // Sends one request and reads the answer, all within `timeout` (connect included).
   // A pooled connection the peer had closed is retried once on a fresh one when that is safe.
+  // With a breaker (from breaker()), an open one fails the call at once with circuit_open, and
+  // the result is reported to it.
   Task<FetchResult> fetch(const Endpoint& endpoint, ClientRequest request,
-                          std::chrono::milliseconds timeout);
+                          std::chrono::milliseconds timeout, CircuitBreaker* breaker = nullptr);
+  // The same, leaving `request` as it was, for a caller that may send it again elsewhere.
+  Task<FetchResult> fetch_copy(const Endpoint& endpoint, const ClientRequest& request,
+                               std::chrono::milliseconds timeout, CircuitBreaker* breaker);
+
+  // The breaker of this instance (host:port), shared by every thread; made on first use, so
+  // ask at start-up and keep the reference (the lookup takes a lock).
+  CircuitBreaker& breaker(const Endpoint& endpoint);
 
  private:
-  Task<FetchResult> exchange_with_pool(const Endpoint& endpoint, ClientRequest request,
-                                       std::chrono::milliseconds timeout);
   ClientOptions options_;
+  struct Breakers;
+  std::unique_ptr<Breakers> breakers_;
 };
 
 }  // namespace tim::http

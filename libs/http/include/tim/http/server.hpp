@@ -27,8 +27,11 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{
       30'000};                           // BODY_TIMEOUT_MS: reading the body, writing the answer
   std::size_t max_connections = 10'000;  // MAX_CONNECTIONS: more are closed at once
-  std::chrono::milliseconds drain_delay{
-      0};  // DRAIN_DELAY_MS: not-ready time before closing the listener
+  // MAX_IN_FLIGHT: requests handled at once; more get 503 + Retry-After at once (probes and
+  // /metrics exempt)
+  std::size_t max_in_flight = 512;
+  std::chrono::milliseconds drain_delay{0};  // DRAIN_DELAY_MS: not-ready time (answers carry
+                                             // Connection: close) before closing the listener
   std::chrono::milliseconds shutdown_timeout{
       10'000};             // SHUTDOWN_TIMEOUT_MS: wait for in-flight requests
   bool access_log = true;  // ACCESS_LOG: one line per request
