@@ -15,6 +15,7 @@
 #include "tim/config.hpp"
 #include "tim/http/server.hpp"
 #include "tim/log.hpp"
+#include "tim/metrics.hpp"
 
 namespace {
 
@@ -66,6 +67,11 @@ int serve() {
           const auto credentials = store.current();
           const auto decision =
               auth::decide(*credentials, limiter, request, std::chrono::system_clock::now());
+          // allow: by credential kind; deny: by the error the answer carries. Both bounded sets.
+          if (decision.allowed())
+            tim::metrics::count_auth_decision("allow", tim::auth::to_string(decision.credential));
+          else
+            tim::metrics::count_auth_decision("deny", decision.error);
           // Names the subject or "unknown"; never the credential.
           tim::log::write(decision.allowed() ? tim::log::Level::debug : tim::log::Level::info,
                           "auth decision",
@@ -74,7 +80,8 @@ int serve() {
                            {"credential", auth::to_string(decision.credential)},
                            {"detail", std::string_view(decision.detail)},
                            {"method", std::string_view(request.method)},
-                           {"request_id", std::string_view(request.request_id)}});
+                           {"request_id", std::string_view(request.request_id)},
+                           {"trace_id", request.trace.trace_id_hex()}});
           co_return auth::decision_response(decision);
         });
     server.set_readiness_check([&] { return tim::http::Readiness{true, store.describe()}; });

@@ -3,44 +3,122 @@
 #include <variant>
 
 #include "edge_rules.hpp"
+#include "tim/config.hpp"
 #include "tim/log.hpp"
+#include "tim/metrics.hpp"
 
 namespace tim::gateway {
 
 using namespace std::chrono_literals;
 
-Gateway::Gateway(GatewayConfig config, Upstreams upstreams, http::HttpClient& client)
-    : routes_(std::move(config.mappings)), upstreams_(std::move(upstreams)), client_(client) {
+RetryOptions RetryOptions::from_env() {
+  RetryOptions o;
+  o.max_retries = static_cast<int>(config::get_int("RETRY_MAX", o.max_retries, 0, 10));
+  o.budget.percent_can_retry = static_cast<int>(
+      config::get_int("RETRY_BUDGET_PERCENT", o.budget.percent_can_retry, 0, 1000));
+  o.budget.min_retries_per_second = static_cast<int>(
+      config::get_int("RETRY_BUDGET_MIN_PER_SEC", o.budget.min_retries_per_second, 0, 100'000));
+  return o;
+}
+
+bool retryable(const http::FetchResult& failed, bool idempotent_request) noexcept {
+  switch (failed.error) {
+    case http::FetchError::connect_refused:
+      return true;
+    case http::FetchError::connect_timeout:
+      return idempotent_request;
+    case http::FetchError::closed:
+      return idempotent_request && !failed.response_started;
+    default:
+      return false;
+  }
+}
+
+bool idempotent_request(std::string_view m, const http::Headers& headers) noexcept {
+  return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" ||
+         (m == "POST" && headers.contains("idempotency-key"));
+}
+
+Gateway::Gateway(GatewayConfig config, Upstreams upstreams, http::HttpClient& client,
+                 RetryOptions retry)
+    : routes_(std::move(config.mappings)),
+      upstreams_(std::move(upstreams)),
+      client_(client),
+      retry_(retry) {
   if (config.auth_services.size() > 1)
     throw RouteFileError("the local gateway supports one AuthService, the file has " +
                          std::to_string(config.auth_services.size()));
   if (!config.auth_services.empty()) {
     auth_ = std::move(config.auth_services.front());
-    auth_upstream_ = &upstreams_.resolve(auth_->auth_service);
+    auth_target_ = &target(auth_->auth_service);
   }
-  for (const auto& m : routes_.mappings())
-    route_upstreams_.push_back(&upstreams_.resolve(m.service));
+  for (const auto& m : routes_.mappings()) route_targets_.push_back(&target(m.service));
 }
 
-Task<http::FetchResult> Gateway::send(const Upstream& upstream, http::ClientRequest request,
+Gateway::Target& Gateway::target(const std::string& service) {
+  const Upstream* upstream = &upstreams_.resolve(service);
+  for (auto& t : targets_)
+    if (t->upstream == upstream) return *t;
+  auto t = std::make_unique<Target>();
+  t->upstream = upstream;
+  t->name = service;
+  for (const auto& endpoint : upstream->instances())
+    t->breakers.push_back(&client_.breaker(endpoint));
+  t->budget = std::make_unique<RetryBudget>(retry_.budget);
+  targets_.push_back(std::move(t));
+  return *targets_.back();
+}
+
+Task<http::FetchResult> Gateway::send(Target& target, const http::ClientRequest& request,
                                       std::chrono::milliseconds timeout,
-                                      const http::Request& origin) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const auto& instances = upstream.instances();
-  const auto first = upstream.next();
+                                      const http::Request& origin, bool idempotent) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + timeout;
+  const auto& instances = target.upstream->instances();
+  const std::size_t n = instances.size();
+  std::size_t turn = target.upstream->next();
+  target.budget->deposit(Clock::now());
   http::FetchResult result;
-  for (std::size_t i = 0; i < instances.size(); ++i) {
-    const auto& endpoint = instances[(first + i) % instances.size()];
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left <= 0ms) break;
-    // Named, not a temporary in the co_await expression: g++ 12 destroys such temporaries twice.
-    http::ClientRequest attempt = i + 1 < instances.size() ? request : std::move(request);
-    result = co_await client_.fetch(endpoint, std::move(attempt), left);
-    if (result.error != http::FetchError::connect_refused) break;
-    log::warn("upstream instance refused the connection",
-              {{"upstream", std::string_view(endpoint.authority())},
-               {"request_id", std::string_view(origin.request_id)}});
+  bool attempted = false;   // a real attempt went out
+  std::size_t skipped = 0;  // instances skipped in a row for an open breaker
+  int retries = 0;
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left <= 0ms) {
+      if (!attempted) {
+        result.error = http::FetchError::timeout;
+        result.message = "no time left for an attempt";
+      }
+      break;
+    }
+    const std::size_t index = turn++ % n;
+    const auto& endpoint = instances[index];
+    auto fetched = co_await client_.fetch_copy(endpoint, request, left, target.breakers[index]);
+    if (fetched.error == http::FetchError::circuit_open) {
+      if (!attempted) result = std::move(fetched);
+      if (++skipped >= n) break;  // every instance is open: the last real failure, if any, stands
+      continue;
+    }
+    skipped = 0;
+    attempted = true;
+    result = std::move(fetched);
+    if (result.ok() || !retryable(result, idempotent)) break;
+    log::warn("upstream attempt failed", {{"upstream", std::string_view(endpoint.authority())},
+                                          {"reason", http::to_string(result.error)},
+                                          {"request_id", std::string_view(origin.request_id)},
+                                          {"trace_id", origin.trace.trace_id_hex()}});
+    if (retries >= retry_.max_retries) break;
+    if (!target.budget->try_withdraw(Clock::now())) {
+      metrics::count_retry(target.name, "budget_exhausted");
+      log::warn("retry budget exhausted: not retrying",
+                {{"service", std::string_view(target.name)},
+                 {"request_id", std::string_view(origin.request_id)},
+                 {"trace_id", origin.trace.trace_id_hex()}});
+      break;
+    }
+    metrics::count_retry(target.name, "attempted");
+    ++retries;
   }
   co_return result;
 }
@@ -56,22 +134,31 @@ Task<http::Response> Gateway::handle(http::Request& request) {
   const Mapping* mapping = routes_.match(path, host);
   if (!mapping) co_return local_reply(404, "");
   request.route = "mapping:" + mapping->name;  // the metrics label, bounded by the route file
-  const auto& upstream =
-      *route_upstreams_[static_cast<std::size_t>(mapping - routes_.mappings().data())];
+  auto& upstream = *route_targets_[static_cast<std::size_t>(mapping - routes_.mappings().data())];
 
   auto headers =
       sanitized_request_headers(request.headers, {request.remote_address, request.request_id});
+  // W3C trace context: the client's trace continues when its traceparent is valid (the server
+  // parsed it), else a new one starts and the client's tracestate goes with the old one.
+  auto traceparent = request.trace.downstream_traceparent();
+  if (!request.trace.has_parent()) headers.remove("tracestate");
+  headers.set("traceparent", traceparent);
 
   if (auth_ && !mapping->bypass_auth) {
     http::ClientRequest check{
         request.method, auth_->path_prefix + target, auth_request_headers(headers, *auth_), {}};
-    auto answer = co_await send(*auth_upstream_, std::move(check), auth_->timeout, request);
+    check.headers.set("traceparent", traceparent);
+    if (auto state = headers.get("tracestate"))
+      check.headers.set("tracestate", std::string(*state));
+    // An auth check changes nothing upstream: it may always go again after a failed attempt.
+    auto answer = co_await send(*auth_target_, check, auth_->timeout, request, true);
     if (!answer.ok() || answer.status >= 500) {
       log::warn("auth service failed",
                 {{"reason", answer.ok() ? std::string_view("5xx") : http::to_string(answer.error)},
                  {"status", std::int64_t{answer.status}},
                  {"fail_open", auth_->failure_mode_allow},
-                 {"request_id", std::string_view(request.request_id)}});
+                 {"request_id", std::string_view(request.request_id)},
+                 {"trace_id", request.trace.trace_id_hex()}});
       if (!auth_->failure_mode_allow) co_return local_reply(auth_->status_on_error, "");
     } else if (answer.status != 200) {
       co_return denial_response(answer.status, answer.headers, std::move(answer.body), *auth_);
@@ -85,15 +172,22 @@ Task<http::Response> Gateway::handle(http::Request& request) {
   const auto timeout =
       mapping->timeout.count() > 0 ? mapping->timeout : std::chrono::milliseconds{24h};
   const auto start = std::chrono::steady_clock::now();
+  const bool idempotent = idempotent_request(request.method, request.headers);
   http::ClientRequest forward{request.method, std::move(upstream_target), std::move(headers),
                               std::move(request.body)};
-  auto answer = co_await send(upstream, std::move(forward), timeout, request);
+  auto answer = co_await send(upstream, forward, timeout, request, idempotent);
   if (!answer.ok()) {
     log::warn("upstream failed", {{"service", std::string_view(mapping->service)},
                                   {"reason", http::to_string(answer.error)},
                                   {"detail", std::string_view(answer.message)},
-                                  {"request_id", std::string_view(request.request_id)}});
+                                  {"request_id", std::string_view(request.request_id)},
+                                  {"trace_id", request.trace.trace_id_hex()}});
     switch (answer.error) {
+      case http::FetchError::circuit_open: {
+        auto reply = local_reply(503, "upstream circuit open");
+        reply.headers.set("x-envoy-overloaded", "true");
+        co_return reply;
+      }
       case http::FetchError::timeout:
         co_return local_reply(504, "upstream request timeout");
       case http::FetchError::resolve_failed:

@@ -3,36 +3,67 @@
 // this file only sequences them around the two network calls.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "route_config.hpp"
 #include "routing.hpp"
 #include "tim/http/client.hpp"
+#include "tim/retry_budget.hpp"
 #include "upstreams.hpp"
 
 namespace tim::gateway {
+
+struct RetryOptions {
+  int max_retries = 2;          // RETRY_MAX: extra attempts of one request
+  RetryBudget::Options budget;  // RETRY_BUDGET_PERCENT, RETRY_BUDGET_MIN_PER_SEC (10 s window)
+  // Reads the variables above; throws config::ConfigError on a malformed value.
+  static RetryOptions from_env();
+};
+
+// Which failed attempts may go again: connect refused (nothing was sent) for any method;
+// connect timeout and a connection closed before any answer only for idempotent requests;
+// never a timeout, a bad answer or a status.
+bool retryable(const http::FetchResult& failed, bool idempotent_request) noexcept;
+// GET, HEAD, OPTIONS, PUT, DELETE, or a POST carrying Idempotency-Key.
+bool idempotent_request(std::string_view method, const http::Headers& headers) noexcept;
 
 class Gateway {
  public:
   // Resolves every service named in the configuration; throws UpstreamsError or
   // RouteFileError when one cannot be used.
-  Gateway(GatewayConfig config, Upstreams upstreams, http::HttpClient& client);
+  Gateway(GatewayConfig config, Upstreams upstreams, http::HttpClient& client,
+          RetryOptions retry = {});
 
   Task<http::Response> handle(http::Request& request);
 
  private:
-  // Sends to the service's instances in turn, moving on when one refuses the connection
-  // (nothing was sent, so any method may go to the next), within one deadline.
-  Task<http::FetchResult> send(const Upstream& upstream, http::ClientRequest request,
-                               std::chrono::milliseconds timeout, const http::Request& origin);
+  // A service as the gateway calls it: its instances, each instance's breaker (shared with
+  // every other use of that host:port), and the service's retry budget.
+  struct Target {
+    const Upstream* upstream = nullptr;
+    std::string name;                       // the service, for logs and metrics
+    std::vector<CircuitBreaker*> breakers;  // parallel to upstream->instances()
+    std::unique_ptr<RetryBudget> budget;
+  };
+  Target& target(const std::string& service);  // start-up only
+
+  // Sends to the service's instances in turn within one deadline: instances whose breaker is
+  // open are skipped (circuit_open when all are), failed attempts are retried as retryable()
+  // says, at most max_retries times and while the retry budget allows.
+  Task<http::FetchResult> send(Target& target, const http::ClientRequest& request,
+                               std::chrono::milliseconds timeout, const http::Request& origin,
+                               bool idempotent);
 
   Routes routes_;
   std::optional<AuthService> auth_;
-  const Upstream* auth_upstream_ = nullptr;
-  std::vector<const Upstream*> route_upstreams_;  // parallel to routes_.mappings()
   Upstreams upstreams_;
   http::HttpClient& client_;
+  RetryOptions retry_;
+  std::vector<std::unique_ptr<Target>> targets_;
+  Target* auth_target_ = nullptr;
+  std::vector<Target*> route_targets_;  // parallel to routes_.mappings()
 };
 
 }  // namespace tim::gateway

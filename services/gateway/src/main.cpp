@@ -10,12 +10,13 @@ using namespace tim;
 int main() {
   return http::run_service("gateway", [](http::ServerOptions& options) {
     const auto routes_file = config::get_string("ROUTES_FILE", "/etc/tim/routes.yaml");
-    http::HttpClient client;
+    const auto retry = gateway::RetryOptions::from_env();
+    http::HttpClient client(http::ClientOptions::from_env());
     std::unique_ptr<gateway::Gateway> gw;
     try {
       gw = std::make_unique<gateway::Gateway>(
           gateway::load_route_file(routes_file),
-          gateway::Upstreams::parse(config::get_string("UPSTREAMS", "")), client);
+          gateway::Upstreams::parse(config::get_string("UPSTREAMS", "")), client, retry);
     } catch (const std::exception& e) {
       log::error("cannot load routes", {{"error", std::string_view(e.what())}});
       std::fprintf(stderr, "gateway: %s\n", e.what());

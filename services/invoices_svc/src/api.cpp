@@ -11,6 +11,7 @@
 #include "tim/invoices/money.hpp"
 #include "tim/invoices/query.hpp"
 #include "tim/log.hpp"
+#include "tim/metrics.hpp"
 
 namespace tim::invoices {
 namespace {
@@ -23,32 +24,55 @@ Instant now() {
 }
 
 // {"error":{"code","message"[,"field"]}}: the field tells a client which input to fix.
-Response error_answer(const Error& e) {
+Response error_answer(const Error& e, const Request& request) {
   const int status = http_status(e.kind());
   if (status >= 500)
-    log::error("invoice request failed",
-               {{"code", std::string_view(e.code())}, {"reason", std::string_view(e.what())}});
+    log::error("invoice request failed", {{"code", std::string_view(e.code())},
+                                          {"reason", std::string_view(e.what())},
+                                          {"request_id", std::string_view(request.request_id)},
+                                          {"trace_id", request.trace.trace_id_hex()}});
   boost::json::object error{{"code", e.code()}, {"message", e.what()}};
   if (!e.field().empty()) error["field"] = e.field();
   boost::json::object root{{"error", std::move(error)}};
   return http::json_response(status, boost::json::serialize(root));
 }
 
-Response internal_answer(const std::exception& e) {
-  log::error("invoice request failed", {{"reason", std::string_view(e.what())}});
+Response internal_answer(const std::exception& e, const Request& request) {
+  log::error("invoice request failed", {{"reason", std::string_view(e.what())},
+                                        {"request_id", std::string_view(request.request_id)},
+                                        {"trace_id", request.trace.trace_id_hex()}});
   return http::error_response(500, "internal_error", "internal error");
 }
 
 // Every handler's errors, answered one way: the domain's own as their status and JSON body,
 // anything else as a logged 500.
-Task<Response> answering_errors(Task<Response> handler) {
+Task<Response> answering_errors(Task<Response> handler, const Request& request) {
   try {
     co_return co_await std::move(handler);
   } catch (const Error& e) {
-    co_return error_answer(e);
+    co_return error_answer(e, request);
   } catch (const std::exception& e) {
-    co_return internal_answer(e);
+    co_return internal_answer(e, request);
   }
+}
+
+// A store job that records its duration in store_operation_duration_seconds{operation}
+// (on the store's thread: the time the store took, not the wait for a thread).
+template <class F>
+auto timed(std::string_view operation, F work) {
+  return [operation, work = std::move(work)]() mutable {
+    const auto start = std::chrono::steady_clock::now();
+    struct Record {
+      std::string_view operation;
+      std::chrono::steady_clock::time_point start;
+      ~Record() {
+        metrics::observe_store_operation(
+            operation,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      }
+    } record{operation, start};
+    return work();
+  };
 }
 
 std::shared_ptr<InvoiceStore> need_store(ApiContext& c) {
@@ -103,13 +127,14 @@ Task<Response> get_invoice(ApiContext& c, Request& request, std::string id_text)
   const InvoiceId id = need_id(id_text);
   auto store = need_store(c);
   const bool predict = c.expected_dates != nullptr;
-  auto work = [store, id, predict] { return read_invoice(*store, id, predict); };
+  auto work = timed("get", [store, id, predict] { return read_invoice(*store, id, predict); });
   const InvoiceWithHistory read = co_await c.pool.run(std::move(work));
   const Invoice& invoice = read.invoice;
   if (!read.history_error.empty())
     log::warn("payment history unavailable; predicting without it",
               {{"reason", std::string_view(read.history_error)},
-               {"request_id", std::string_view(request.request_id)}});
+               {"request_id", std::string_view(request.request_id)},
+               {"trace_id", request.trace.trace_id_hex()}});
   std::optional<ExpectedDate> expected;
   // Only an open invoice has a date to predict: a paid one has its settledDate, a void one none.
   if (invoice.status == Status::open && predict) {
@@ -119,7 +144,7 @@ Task<Response> get_invoice(ApiContext& c, Request& request, std::string id_text)
         std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
             .time_since_epoch()
             .count()));
-    expected = co_await c.expected_dates->predict(invoice, history, today, request.request_id);
+    expected = co_await c.expected_dates->predict(invoice, history, today, request);
   }
   // The tutorial's fields first (id, ref, amount, balance, ccy, expectedDate), then the rest.
   auto body = invoice_to_json(invoice, expected ? std::optional(expected->date) : std::nullopt);
@@ -147,14 +172,15 @@ Task<Response> list_invoices(ApiContext& c, Request& request) {
   const ListQuery query = parse_list_query(request.query());
   auto store = need_store(c);
   if (wants_csv(request, query)) {
-    auto work = [store, filter = query.filter] { return export_csv(*store, filter); };
+    auto work =
+        timed("export", [store, filter = query.filter] { return export_csv(*store, filter); });
     std::string body = co_await c.pool.run(std::move(work));
     Response response{200, {}, std::move(body)};
     response.headers.add("content-type", "text/csv; charset=utf-8");
     response.headers.add("content-disposition", "attachment; filename=\"invoices.csv\"");
     co_return response;
   }
-  auto work = [store, filter = query.filter] { return store->list(filter); };
+  auto work = timed("list", [store, filter = query.filter] { return store->list(filter); });
   const InvoicePage page = co_await c.pool.run(std::move(work));
   co_return http::json_response(200, boost::json::serialize(page_to_json(page)));
 }
@@ -164,7 +190,8 @@ Task<Response> create_invoice(ApiContext& c, Request& request) {
   std::optional<std::string> key;
   if (auto header = request.headers.get("idempotency-key")) key = std::string(*header);
   auto store = need_store(c);
-  auto work = [store, invoice, key, at = now()] { return store->create(invoice, key, at); };
+  auto work = timed("create",
+                    [store, invoice, key, at = now()] { return store->create(invoice, key, at); });
   const CreateResult result = co_await c.pool.run(std::move(work));
   Response response = invoice_answer(201, result.invoice);
   response.headers.add("location", "/api/invoices/" + std::to_string(result.invoice.id));
@@ -177,7 +204,9 @@ Task<Response> record_payment(ApiContext& c, Request& request, std::string id_te
   const InvoiceId id = need_id(id_text);
   const PaymentRequest payment = parse_payment(request.body);
   auto store = need_store(c);
-  auto work = [store, id, payment, at = now()] { return store->record_payment(id, payment, at); };
+  auto work = timed("record_payment", [store, id, payment, at = now()] {
+    return store->record_payment(id, payment, at);
+  });
   const Invoice invoice = co_await c.pool.run(std::move(work));
   co_return invoice_answer(200, invoice);
 }
@@ -185,7 +214,7 @@ Task<Response> record_payment(ApiContext& c, Request& request, std::string id_te
 Task<Response> void_invoice(ApiContext& c, std::string id_text) {
   const InvoiceId id = need_id(id_text);
   auto store = need_store(c);
-  auto work = [store, id, at = now()] { return store->void_invoice(id, at); };
+  auto work = timed("void", [store, id, at = now()] { return store->void_invoice(id, at); });
   const Invoice invoice = co_await c.pool.run(std::move(work));
   co_return invoice_answer(200, invoice);
 }
@@ -202,10 +231,10 @@ Task<Response> import_invoices(ApiContext& c, Request& request) {
     throw_invalid_field("query", "only currency= is accepted");
   }
   auto store = need_store(c);
-  auto work = [store, options, body = std::move(request.body), at = now()] {
+  auto work = timed("import", [store, options, body = std::move(request.body), at = now()] {
     std::istringstream in(body);
     return import_csv(in, *store, options, at);
-  };
+  });
   const ImportReport report = co_await c.pool.run(std::move(work));
   co_return http::json_response(200, boost::json::serialize(report_to_json(report)));
 }
@@ -218,11 +247,11 @@ void add_invoice_routes(http::Router& router, ApiContext& context) {
   // built inside another coroutine's arguments (g++ 12).
   auto list = [&c](Request& r, const http::PathParams&) {
     auto task = list_invoices(c, r);
-    return answering_errors(std::move(task));
+    return answering_errors(std::move(task), r);
   };
   auto create = [&c](Request& r, const http::PathParams&) {
     auto task = create_invoice(c, r);
-    return answering_errors(std::move(task));
+    return answering_errors(std::move(task), r);
   };
   router.get("/api/invoices", list);
   router.get("/api/invoices/", list);  // the gateway's /invoices/ arrives with the slash
@@ -230,19 +259,19 @@ void add_invoice_routes(http::Router& router, ApiContext& context) {
   router.post("/api/invoices/", create);
   router.post("/api/invoices/import", [&c](Request& r, const http::PathParams&) {
     auto task = import_invoices(c, r);
-    return answering_errors(std::move(task));
+    return answering_errors(std::move(task), r);
   });
   router.get("/api/invoices/:id", [&c](Request& r, const http::PathParams& p) {
     auto task = get_invoice(c, r, p[0]);
-    return answering_errors(std::move(task));
+    return answering_errors(std::move(task), r);
   });
   router.post("/api/invoices/:id/payments", [&c](Request& r, const http::PathParams& p) {
     auto task = record_payment(c, r, p[0]);
-    return answering_errors(std::move(task));
+    return answering_errors(std::move(task), r);
   });
-  router.post("/api/invoices/:id/void", [&c](Request&, const http::PathParams& p) {
+  router.post("/api/invoices/:id/void", [&c](Request& r, const http::PathParams& p) {
     auto task = void_invoice(c, p[0]);
-    return answering_errors(std::move(task));
+    return answering_errors(std::move(task), r);
   });
 }
 

@@ -14,15 +14,18 @@ namespace tim::invoices {
 
 class ExpectedDateClient {
  public:
+  // Calls go through the predictor's circuit breaker (BREAKER_FAILURES, BREAKER_OPEN_MS).
   ExpectedDateClient(http::HttpClient& client, http::ParsedUri service,
                      std::chrono::milliseconds timeout);
   // The prediction for an open invoice from its facts and the customer's paid invoices;
-  // nullopt (and a warning in the log) when the predictor is slow, down or answers garbage.
+  // nullopt (and a warning in the log) when the predictor is slow, down or answers garbage,
+  // and at once while its breaker is open. `origin`'s x-request-id and trace go along.
   Task<std::optional<ExpectedDate>> predict(const Invoice& invoice, std::span<const Invoice> paid,
-                                            Date today, const std::string& request_id);
+                                            Date today, const http::Request& origin);
 
  private:
   http::HttpClient& client_;
+  CircuitBreaker& breaker_;
   http::ParsedUri service_;
   std::chrono::milliseconds timeout_;
 };

@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
                                 e.what());
     }
 
-    http::HttpClient client;
+    http::HttpClient client(http::ClientOptions::from_env());
     std::unique_ptr<invoices::ExpectedDateClient> expected_dates;
     if (expected_date_uri)
       expected_dates =
