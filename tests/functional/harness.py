@@ -234,3 +234,22 @@ def keys_cli(*args):
 def recording_upstream():
     """A back end that answers 200 and records every request, to prove what reached it."""
     return FakePeer(lambda req: (200, {"content-type": "application/json"}, '{"upstream":true}'))
+
+
+def start_gateway_with(tmp_path, invoices_ports, auth_port, env=None, **route_options):
+    """Like start_gateway, with extra environment and any number of invoices-svc instances
+    (a list of ports, taken in turn)."""
+    routes = write_routes(tmp_path, **route_options)
+    instances = "|".join(f"127.0.0.1:{p}" for p in invoices_ports)
+    full_env = {"ROUTES_FILE": str(routes),
+                "UPSTREAMS": f"invoices-svc={instances},auth-svc:3000=127.0.0.1:{auth_port}"}
+    full_env.update(env or {})
+    return Service("gateway", full_env)
+
+
+def metric_value(text, sample):
+    """The value of the sample line starting with `sample` (name{labels…}) in a /metrics text."""
+    for line in text.splitlines():
+        if line.startswith(sample):
+            return float(line.rsplit(" ", 1)[1])
+    return None
