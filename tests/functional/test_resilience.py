@@ -244,3 +244,15 @@ def test_malformed_resilience_settings_stop_the_service_naming_the_variable(tmp_
                               timeout=10)
         assert done.returncode == 2, (name, env, done.stderr)
         assert list(env)[0] in done.stderr
+
+
+def test_gateway_fails_closed_at_once_while_the_auth_breaker_is_open(services, tmp_path):
+    auth = services.fake(lambda req: (503, {}, ""))
+    upstream = services.fake(lambda req: (200, {"content-type": "application/json"}, "{}"))
+    gw = gateway(services, tmp_path, [upstream.port], auth.port,
+                 {"BREAKER_FAILURES": "2", "BREAKER_OPEN_MS": "60000"})
+    assert [get(gw.port, "/invoices/1").status for _ in range(3)] == [403, 403, 403]
+    assert len(auth.requests) == 2  # the third never reached it
+    assert upstream.requests == []
+    metrics = get(gw.port, "/metrics").body.decode()
+    assert metric_value(metrics, f'upstream_requests_total{{outcome="circuit_open",upstream="127.0.0.1:{auth.port}"}}') == 1

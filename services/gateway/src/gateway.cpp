@@ -3,7 +3,6 @@
 #include <variant>
 
 #include "edge_rules.hpp"
-#include "tim/config.hpp"
 #include "tim/log.hpp"
 #include "tim/metrics.hpp"
 
@@ -11,33 +10,22 @@ namespace tim::gateway {
 
 using namespace std::chrono_literals;
 
-RetryOptions RetryOptions::from_env() {
-  RetryOptions o;
-  o.max_retries = static_cast<int>(config::get_int("RETRY_MAX", o.max_retries, 0, 10));
-  o.budget.percent_can_retry = static_cast<int>(
-      config::get_int("RETRY_BUDGET_PERCENT", o.budget.percent_can_retry, 0, 1000));
-  o.budget.min_retries_per_second = static_cast<int>(
-      config::get_int("RETRY_BUDGET_MIN_PER_SEC", o.budget.min_retries_per_second, 0, 100'000));
-  return o;
-}
+namespace {
 
-bool retryable(const http::FetchResult& failed, bool idempotent_request) noexcept {
-  switch (failed.error) {
+AttemptFailure classify(const http::FetchResult& r) noexcept {
+  switch (r.error) {
     case http::FetchError::connect_refused:
-      return true;
+      return AttemptFailure::connect_refused;
     case http::FetchError::connect_timeout:
-      return idempotent_request;
+      return AttemptFailure::connect_timeout;
     case http::FetchError::closed:
-      return idempotent_request && !failed.response_started;
+      return r.response_started ? AttemptFailure::other : AttemptFailure::closed_before_answer;
     default:
-      return false;
+      return AttemptFailure::other;
   }
 }
 
-bool idempotent_request(std::string_view m, const http::Headers& headers) noexcept {
-  return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" ||
-         (m == "POST" && headers.contains("idempotency-key"));
-}
+}  // namespace
 
 Gateway::Gateway(GatewayConfig config, Upstreams upstreams, http::HttpClient& client,
                  RetryOptions retry)
@@ -103,7 +91,7 @@ Task<http::FetchResult> Gateway::send(Target& target, const http::ClientRequest&
     skipped = 0;
     attempted = true;
     result = std::move(fetched);
-    if (result.ok() || !retryable(result, idempotent)) break;
+    if (result.ok() || !may_retry(classify(result), idempotent)) break;
     log::warn("upstream attempt failed", {{"upstream", std::string_view(endpoint.authority())},
                                           {"reason", http::to_string(result.error)},
                                           {"request_id", std::string_view(origin.request_id)},

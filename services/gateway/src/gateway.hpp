@@ -7,27 +7,13 @@
 #include <optional>
 #include <vector>
 
+#include "retry_policy.hpp"
 #include "route_config.hpp"
 #include "routing.hpp"
 #include "tim/http/client.hpp"
-#include "tim/retry_budget.hpp"
 #include "upstreams.hpp"
 
 namespace tim::gateway {
-
-struct RetryOptions {
-  int max_retries = 2;          // RETRY_MAX: extra attempts of one request
-  RetryBudget::Options budget;  // RETRY_BUDGET_PERCENT, RETRY_BUDGET_MIN_PER_SEC (10 s window)
-  // Reads the variables above; throws config::ConfigError on a malformed value.
-  static RetryOptions from_env();
-};
-
-// Which failed attempts may go again: connect refused (nothing was sent) for any method;
-// connect timeout and a connection closed before any answer only for idempotent requests;
-// never a timeout, a bad answer or a status.
-bool retryable(const http::FetchResult& failed, bool idempotent_request) noexcept;
-// GET, HEAD, OPTIONS, PUT, DELETE, or a POST carrying Idempotency-Key.
-bool idempotent_request(std::string_view method, const http::Headers& headers) noexcept;
 
 class Gateway {
  public:
@@ -50,7 +36,7 @@ class Gateway {
   Target& target(const std::string& service);  // start-up only
 
   // Sends to the service's instances in turn within one deadline: instances whose breaker is
-  // open are skipped (circuit_open when all are), failed attempts are retried as retryable()
+  // open are skipped (circuit_open when all are), failed attempts are retried as may_retry()
   // says, at most max_retries times and while the retry budget allows.
   Task<http::FetchResult> send(Target& target, const http::ClientRequest& request,
                                std::chrono::milliseconds timeout, const http::Request& origin,
