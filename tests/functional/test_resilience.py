@@ -256,3 +256,15 @@ def test_gateway_fails_closed_at_once_while_the_auth_breaker_is_open(services, t
     assert upstream.requests == []
     metrics = get(gw.port, "/metrics").body.decode()
     assert metric_value(metrics, f'upstream_requests_total{{outcome="circuit_open",upstream="127.0.0.1:{auth.port}"}}') == 1
+
+
+def test_answers_during_the_drain_delay_close_the_connection(services):
+    import signal
+    auth = services.service("auth_svc", {"TOKEN": "t", "DRAIN_DELAY_MS": "1000"})
+    assert get(auth.port, "/x", {"authorization": "t"}).header("connection") != "close"
+    auth.process.send_signal(signal.SIGTERM)
+    time.sleep(0.2)
+    r = get(auth.port, "/x", {"authorization": "t"})
+    assert r.status == 200  # still serving,
+    assert r.header("connection") == "close"  # but telling clients' pools to let go
+    assert auth.process.wait(10) == 0
