@@ -225,17 +225,6 @@ def start_gateway(tmp_path, invoices_port, auth_port, **route_options):
     })
 
 
-def keys_cli(*args):
-    """Runs `auth_svc keys …` (the key file command); returns the CompletedProcess."""
-    return subprocess.run([str(BIN_DIR / "auth_svc" / "auth_svc"), "keys", *args],
-                          capture_output=True, text=True, timeout=30)
-
-
-def recording_upstream():
-    """A back end that answers 200 and records every request, to prove what reached it."""
-    return FakePeer(lambda req: (200, {"content-type": "application/json"}, '{"upstream":true}'))
-
-
 # --- fault injection helpers (test_faults.py) -------------------------------------------------
 
 def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
@@ -281,7 +270,7 @@ def upstreams_value(invoices_ports, auth_port):
     return f"invoices-svc={instances},auth-svc:3000=127.0.0.1:{auth_port}"
 
 
-def start_gateway_with(tmp_path, invoices_ports, auth_port, env=None, **route_options):
+def gateway_over(tmp_path, invoices_ports, auth_port, env=None, **route_options):
     """Like start_gateway, with several invoices_svc instances and extra environment."""
     routes = write_routes(tmp_path, **route_options)
     return Service("gateway", {"ROUTES_FILE": str(routes),
@@ -389,3 +378,15 @@ class PostgresCluster:
         except (RuntimeError, subprocess.TimeoutExpired):
             pass  # already stopped
         subprocess.run(["rm", "-rf", str(self.dir)], check=False)
+
+
+def keys_cli(*args):
+    """Runs `auth_svc keys …` (the key file command); returns the CompletedProcess."""
+    return subprocess.run([str(BIN_DIR / "auth_svc" / "auth_svc"), "keys", *args],
+                          capture_output=True, text=True, timeout=30)
+
+
+def recording_upstream():
+    """A back end that answers 200 and records every request, to prove what reached it."""
+    return FakePeer(lambda req: (200, {"content-type": "application/json"}, '{"upstream":true}'))
+

@@ -20,7 +20,7 @@ import uuid
 import pytest
 
 from harness import (ROOT, TOKEN, PostgresCluster, RawPeer, get, metric_sum, metrics_text,
-                     post_json, postgres_available, request, rss_kib, start_gateway_with, wait_for)
+                     post_json, postgres_available, request, rss_kib, gateway_over, wait_for)
 
 DEMO_MODEL = ROOT / "services" / "expected_date_svc" / "model" / "demo-model.json"
 AUTH = {"authorization": TOKEN}
@@ -129,7 +129,7 @@ def guarded_chain(services, tmp_path, auth_env=None, gateway_env=None, **route_o
     """Real auth_svc and invoices_svc (no predictor) behind the real gateway."""
     auth = services.service("auth_svc", {"TOKEN": TOKEN, "LOG_LEVEL": "info", **(auth_env or {})})
     invoices = services.service("invoices_svc", {"LOG_LEVEL": "info"})
-    gateway = start_gateway_with(tmp_path, invoices.port, auth.port, {"LOG_LEVEL": "info", **(gateway_env or {})},
+    gateway = gateway_over(tmp_path, invoices.port, auth.port, {"LOG_LEVEL": "info", **(gateway_env or {})},
                                  **route_options)
     services.started_fake(gateway)  # stopped with the others
     return auth, invoices, gateway
@@ -315,7 +315,7 @@ def replicated_chain(services, tmp_path, replica_env=None):
     env = {"DATA_DIR": str(tmp_path / "shared-data"), "LOG_LEVEL": "info", **(replica_env or {})}
     a = services.service("invoices_svc", env)
     b = services.service("invoices_svc", env)
-    gateway = start_gateway_with(tmp_path, [a.port, b.port], auth.port, {"LOG_LEVEL": "info"})
+    gateway = gateway_over(tmp_path, [a.port, b.port], auth.port, {"LOG_LEVEL": "info"})
     services.started_fake(gateway)
     return a, b, gateway
 
@@ -431,7 +431,7 @@ def test_slowloris_connections_are_closed_after_the_header_timeout_while_others_
     header_timeout_s = 0.8
     auth = services.service("auth_svc", {"TOKEN": TOKEN, "LOG_LEVEL": "info"})
     invoices = services.service("invoices_svc", {"LOG_LEVEL": "info"})
-    gateway = start_gateway_with(tmp_path, invoices.port, auth.port,
+    gateway = gateway_over(tmp_path, invoices.port, auth.port,
                                  {"HEADER_TIMEOUT_MS": str(int(header_timeout_s * 1000))})
     services.started_fake(gateway)
     slow = Slowloris(gateway.port, 60)
