@@ -389,4 +389,3 @@ def keys_cli(*args):
 def recording_upstream():
     """A back end that answers 200 and records every request, to prove what reached it."""
     return FakePeer(lambda req: (200, {"content-type": "application/json"}, '{"upstream":true}'))
-
