@@ -541,4 +541,4 @@ def test_a_burst_far_above_capacity_is_shed_at_once_and_the_service_survives(ser
     assert r.status == 200 and elapsed < FAST_S
     text = metrics_text(invoices.port)
     assert metric_sum(text, "http_requests_rejected_total", reason="overloaded") == len(shed)
-    assert metric_sum(text, "http_requests_total", route="/api/invoices/:id", status="503") == len(shed)
+    assert metric_sum(text, "http_requests_total", status="503") == len(shed)
