@@ -351,8 +351,12 @@ def test_replica_killed_under_load_loses_no_get_and_no_acknowledged_write(servic
     refs = [row["ref"] for row in rows_of_customer(b.port, customer)]
     assert sorted(refs) == sorted(key for key, _, _ in load.posts)
     text = metrics_text(gateway.port)
-    assert metric_sum(text, "upstream_requests_total", upstream=f"127.0.0.1:{a.port}", outcome="refused") + \
-        metric_sum(text, "upstream_requests_total", upstream=f"127.0.0.1:{a.port}", outcome="closed") >= 1
+    killed = f"127.0.0.1:{a.port}"
+    assert metric_sum(text, "upstream_requests_total", upstream=killed, outcome="refused") + \
+        metric_sum(text, "upstream_requests_total", upstream=killed, outcome="closed") >= 1
+    assert metric_sum(text, "upstream_retries_total", result="attempted") >= 1
+    assert metric_sum(text, "upstream_requests_total", upstream=killed, outcome="circuit_open") >= 1
+    assert metric_sum(text, "upstream_circuit_open", upstream=killed) == 1
 
 
 def test_sigterm_of_a_replica_under_load_fails_no_request(services, tmp_path):
