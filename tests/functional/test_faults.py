@@ -20,7 +20,7 @@ import uuid
 import pytest
 
 from harness import (ROOT, TOKEN, PostgresCluster, RawPeer, get, metric_sum, metrics_text,
-                     post_json, postgres_available, request, rss_kib, gateway_over, wait_for)
+                     post_json, postgres_available, rss_kib, gateway_over, wait_for)
 
 DEMO_MODEL = ROOT / "services" / "expected_date_svc" / "model" / "demo-model.json"
 AUTH = {"authorization": TOKEN}
