@@ -225,6 +225,161 @@ def start_gateway(tmp_path, invoices_port, auth_port, **route_options):
     })
 
 
+# --- fault injection helpers (test_faults.py) -------------------------------------------------
+
+def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
+    """Polls `predicate` until it returns something truthy (returned) or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def metrics_text(port):
+    return get(port, "/metrics").body.decode()
+
+
+def metric_sum(text, name, **labels):
+    """Sum of the samples of metric `name` whose labels include all of `labels` (0 if none)."""
+    total = 0.0
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        head, _, value = line.rpartition(" ")
+        if all(f'{k}="{v}"' in head for k, v in labels.items()):
+            total += float(value)
+    return total
+
+
+def rss_kib(pid):
+    """Resident memory of a process, from /proc/<pid>/status."""
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def upstreams_value(invoices_ports, auth_port):
+    """UPSTREAMS for the gateway; several invoices_svc instances are separated by '|'."""
+    ports = invoices_ports if isinstance(invoices_ports, (list, tuple)) else [invoices_ports]
+    instances = "|".join(f"127.0.0.1:{p}" for p in ports)
+    return f"invoices-svc={instances},auth-svc:3000=127.0.0.1:{auth_port}"
+
+
+def gateway_over(tmp_path, invoices_ports, auth_port, env=None, **route_options):
+    """Like start_gateway, with several invoices_svc instances and extra environment."""
+    routes = write_routes(tmp_path, **route_options)
+    return Service("gateway", {"ROUTES_FILE": str(routes),
+                               "UPSTREAMS": upstreams_value(invoices_ports, auth_port), **(env or {})})
+
+
+class RawPeer:
+    """A TCP server in a thread answering every request with fixed bytes (not HTTP), then
+    closing: a peer answering garbage."""
+
+    def __init__(self, answer=b"garbage, not HTTP\r\n\r\n"):
+        self.answer = answer
+        self.connections = 0
+        self._sock = socket.socket()
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(128)
+        self.port = self._sock.getsockname()[1]
+        self._stopped = False
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while not self._stopped:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn):
+        with conn:
+            conn.settimeout(5)
+            try:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                conn.sendall(self.answer)
+            except OSError:
+                pass
+
+    def stop(self):
+        self._stopped = True
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._sock.close()
+
+
+PG_BIN = pathlib.Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def postgres_available():
+    return (PG_BIN / "initdb").exists() and (PG_BIN / "pg_ctl").exists()
+
+
+class PostgresCluster:
+    """A PostgreSQL server of the test's own (as scripts/test-postgres.sh starts one): initdb
+    into a temporary folder, a free loopback port, its unix socket in that folder, so that
+    stopping it disturbs no other test. As root it runs as the `postgres` user."""
+
+    def __init__(self):
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="tim-faults-pg-"))
+        self.data = self.dir / "data"
+        self.port = free_port()
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "postgres:", str(self.dir)], check=True)
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                  "--locale=C", "--no-sync")
+        self.start()
+
+    def _run(self, tool, *args, timeout=60):
+        command = [str(PG_BIN / tool), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError(f"{tool} failed: {done.stdout}{done.stderr}{self.server_log()}")
+        return done
+
+    def server_log(self):
+        log = self.dir / "server.log"
+        return log.read_text(errors="replace") if log.exists() else ""
+
+    @property
+    def url(self):
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self):
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w", "-t", "60",
+                  "-o", f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.dir}"
+                        " -c fsync=off -c max_connections=50",
+                  "start")
+
+    def stop(self, mode="fast"):
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+
+    def destroy(self):
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        except (RuntimeError, subprocess.TimeoutExpired):
+            pass  # already stopped
+        subprocess.run(["rm", "-rf", str(self.dir)], check=False)
+
+
 def keys_cli(*args):
     """Runs `auth_svc keys …` (the key file command); returns the CompletedProcess."""
     return subprocess.run([str(BIN_DIR / "auth_svc" / "auth_svc"), "keys", *args],

@@ -5,7 +5,7 @@ const fs = require('fs');
 const path = require('path');
 
 // What each binary serves and reads (see ARCHITECTURE.md and the services' config docs).
-const SERVED = { readiness: '/readyz', liveness: '/healthz' };
+const SERVED = { readiness: '/readyz', liveness: '/healthz', metrics: '/metrics' };
 // libs/http/src/server.cpp (every service) and libs/core (LOG_LEVEL).
 const COMMON_ENV = [
   'PORT', 'HOST', 'LOG_LEVEL', 'DRAIN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS', 'IO_THREADS', 'MAX_CONNECTIONS', 'MAX_HEADER_BYTES',
@@ -34,7 +34,14 @@ const CALL_GRAPH = [
   ['gateway', 'invoices-svc', 8080],
   ['invoices-svc', 'expected-date-svc', 8080],
   ['invoices-svc', 'postgres', 5432],
+  // Prometheus scrapes every service's /metrics (not postgres: it has no /metrics).
+  ['prometheus', 'auth-svc', 8080],
+  ['prometheus', 'invoices-svc', 8080],
+  ['prometheus', 'expected-date-svc', 8080],
+  ['prometheus', 'gateway', 8080],
 ];
+// Prometheus as the usual charts run it.
+const PROMETHEUS_POD = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' }, ports: [] };
 // Where "the gateway" runs in each overlay (the two external ones come from their Helm charts).
 const GATEWAY_PODS = {
   emissary: { namespace: 'emissary', labels: { 'app.kubernetes.io/name': 'emissary-ingress', 'app.kubernetes.io/instance': 'emissary-ingress' } },
@@ -225,6 +232,13 @@ function checkOverlay(overlay, objects, repo) {
           if (resolvePort(p.httpGet.port) !== port) cerr(`${probe} port ${p.httpGet.port} is not the listening port ${port}`);
         }
       }
+      // Prometheus' scrape hints must point at the port the binary serves /metrics on.
+      const ann = (w.spec.template.metadata && w.spec.template.metadata.annotations) || {};
+      if (ann['prometheus.io/scrape'] !== 'true') cerr('pod annotation prometheus.io/scrape must be "true"');
+      else {
+        if (Number(ann['prometheus.io/port']) !== port) cerr(`prometheus.io/port ${ann['prometheus.io/port']} is not the listening port ${port}`);
+        if (ann['prometheus.io/path'] !== SERVED.metrics) cerr(`prometheus.io/path ${ann['prometheus.io/path']}, the binary serves ${SERVED.metrics}`);
+      }
       // The grace period must cover the drain, or SIGKILL cuts requests off.
       const drain = Number(env.DRAIN_DELAY_MS || DEFAULTS.DRAIN_DELAY_MS) + Number(env.SHUTDOWN_TIMEOUT_MS || DEFAULTS.SHUTDOWN_TIMEOUT_MS);
       const grace = (pod.terminationGracePeriodSeconds === undefined ? 30 : pod.terminationGracePeriodSeconds) * 1000;
@@ -310,6 +324,8 @@ function checkNetworkPolicies(overlay, objects, workloads) {
   pods['stranger-in-app-namespace'] = { namespace: appNs, labels: { app: 'stranger' }, ports: [{ containerPort: 8080 }] };
   pods['stranger-elsewhere'] = { namespace: 'other', labels: { app: 'stranger' }, ports: [{ containerPort: 8080 }] };
   if (gw) pods['stranger-in-gateway-namespace'] = { namespace: gw.namespace, labels: { app: 'stranger' }, ports: [] };
+  pods.prometheus = PROMETHEUS_POD;
+  pods['stranger-in-monitoring-namespace'] = { namespace: PROMETHEUS_POD.namespace, labels: { app: 'stranger' }, ports: [] };
   pods['kube-dns'] = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ports: [{ containerPort: 53, protocol: 'UDP' }] };
   const nsLabels = (ns) => ({ 'kubernetes.io/metadata.name': ns });
 
