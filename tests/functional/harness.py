@@ -391,17 +391,6 @@ def recording_upstream():
     return FakePeer(lambda req: (200, {"content-type": "application/json"}, '{"upstream":true}'))
 
 
-def start_gateway_with(tmp_path, invoices_ports, auth_port, env=None, **route_options):
-    """Like start_gateway, with extra environment and any number of invoices-svc instances
-    (a list of ports, taken in turn)."""
-    routes = write_routes(tmp_path, **route_options)
-    instances = "|".join(f"127.0.0.1:{p}" for p in invoices_ports)
-    full_env = {"ROUTES_FILE": str(routes),
-                "UPSTREAMS": f"invoices-svc={instances},auth-svc:3000=127.0.0.1:{auth_port}"}
-    full_env.update(env or {})
-    return Service("gateway", full_env)
-
-
 def metric_value(text, sample):
     """The value of the sample line starting with `sample` (name{labels…}) in a /metrics text."""
     for line in text.splitlines():

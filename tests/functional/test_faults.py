@@ -459,6 +459,8 @@ def test_slowloris_connections_are_closed_after_the_header_timeout_while_others_
     rejected = [line for line in gateway.log_lines()
                 if line.get("msg") == "request rejected" and line.get("reason") == "request_timeout"]
     assert len(rejected) == 60
+    assert metric_sum(metrics_text(gateway.port), "http_requests_rejected_total",
+                      reason="request_timeout") == 60
 
 
 def test_connections_over_the_cap_are_closed_while_admitted_ones_are_served(services):
@@ -480,6 +482,8 @@ def test_connections_over_the_cap_are_closed_while_admitted_ones_are_served(serv
                  what="the connections over the cap to be closed")
         assert all(t < 1.2 for t in slow.closed_after.values())
         assert slow.open_count() == 19
+        assert metric_sum(metrics_text(invoices.port), "http_requests_rejected_total",
+                          reason="connection_limit") >= 11
         for _ in range(5):
             r, elapsed = timed(kept_get)
             assert r == 200 and elapsed < FAST_S

@@ -6,7 +6,7 @@ import re
 import threading
 import time
 
-from harness import TOKEN, closed_port, get, metric_value, start_gateway_with
+from harness import TOKEN, closed_port, get, metric_value, gateway_over
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CLIENT_SPAN = "00f067aa0ba902b7"
@@ -19,7 +19,7 @@ def predictor(req):
 
 
 def gateway(services, tmp_path, invoices_ports, auth_port, env=None, **route_options):
-    g = start_gateway_with(tmp_path, invoices_ports, auth_port, env, **route_options)
+    g = gateway_over(tmp_path, invoices_ports, auth_port, env, **route_options)
     services.started_fake(g)  # stopped with the rest
     return g
 

@@ -219,6 +219,7 @@ struct Server::Impl {
     stream.expires_after(options.body_timeout);
     co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
     log::info("request rejected", {{"status", std::int64_t{status}}, {"reason", code}});
+    metrics::count_rejected(code);
   }
 
   Task<void> session(Worker& worker, tcp::socket socket) {
@@ -387,6 +388,7 @@ struct Server::Impl {
       if (open_connections.load() >= options.max_connections) {
         log::warn("connection limit reached, closing new connection",
                   {{"max_connections", static_cast<std::int64_t>(options.max_connections)}});
+        metrics::count_rejected("connection_limit");
         boost::system::error_code ignored;
         socket.close(ignored);
         continue;

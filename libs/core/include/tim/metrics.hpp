@@ -45,7 +45,9 @@ void set_circuit_open(std::string_view upstream, bool open);
 // upstream_retries_total{upstream, result="attempted|budget_exhausted"}.
 void count_retry(std::string_view upstream, std::string_view result);
 
-// http_requests_rejected_total{reason}: answered by the server itself (reason "overloaded").
+// http_requests_rejected_total{reason}: refused by the server itself: "overloaded" (MAX_IN_FLIGHT),
+// "connection_limit" (MAX_CONNECTIONS), or the error code of a request it could not read
+// ("request_timeout", "headers_too_large", ...).
 void count_rejected(std::string_view reason);
 
 // auth_decisions_total{decision="allow|deny", reason} (auth_svc).
