@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tim/metrics.hpp"
+#include "write_message.hpp"
 
 namespace tim::http {
 
@@ -133,7 +134,7 @@ Task<Attempt> exchange(beast::tcp_stream& stream, const bhttp::request<bhttp::st
                        bool reused) {
   Attempt a;
   stream.expires_at(deadline);
-  auto [wec, wn] = co_await bhttp::async_write(stream, req, asio::as_tuple(asio::use_awaitable));
+  auto [wec, wn] = co_await detail::write_message(stream, req);
   (void)wn;
   if (wec) {
     a.retry_safe = reused && wec != beast::error::timeout;

@@ -30,6 +30,7 @@
 #include "tim/config.hpp"
 #include "tim/log.hpp"
 #include "tim/metrics.hpp"
+#include "write_message.hpp"
 
 namespace tim::http {
 
@@ -319,8 +320,7 @@ struct Server::Impl {
         res.prepare_payload();
       }
       stream.expires_after(options.body_timeout);
-      auto [wec, wn] =
-          co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+      auto [wec, wn] = co_await detail::write_message(stream, res);
       (void)wn;
       metrics::observe_request(
           request.route.empty() ? "unmatched" : request.route, request.method, response.status,
