@@ -164,7 +164,7 @@ struct Server::Impl {
   }
 
   static Request to_request(bhttp::request<bhttp::string_body>&& message,
-                            const tcp::socket& socket) {
+                            const std::string& remote_address) {
     Request r;
     r.method = std::string(message.method_string());
     r.target = std::string(message.target());
@@ -172,9 +172,7 @@ struct Server::Impl {
     for (const auto& f : message)
       r.headers.add(std::string(f.name_string()), std::string(f.value()));
     r.body = std::move(message.body());
-    boost::system::error_code ec;
-    auto peer = socket.remote_endpoint(ec);
-    if (!ec) r.remote_address = peer.address().to_string();
+    r.remote_address = remote_address;
     return r;
   }
 
@@ -215,6 +213,13 @@ struct Server::Impl {
   Task<void> session(Worker& worker, tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
+    // Read once per connection: a getpeername() call per request otherwise.
+    std::string remote_address;
+    {
+      boost::system::error_code ec;
+      auto peer = stream.socket().remote_endpoint(ec);
+      if (!ec) remote_address = peer.address().to_string();
+    }
     Connection self{&stream, true};
     worker.connections.push_front(&self);
     auto registration = worker.connections.begin();
@@ -292,7 +297,7 @@ struct Server::Impl {
       const bool client_keep_alive = parser.get().keep_alive();
       const bool head = parser.get().method() == bhttp::verb::head;
       const unsigned version = parser.get().version();
-      Request request = to_request(parser.release(), stream.socket());
+      Request request = to_request(parser.release(), remote_address);
       auto incoming_id = request.headers.get("x-request-id");
       if (options.trust_request_id && incoming_id && acceptable_request_id(*incoming_id)) {
         request.request_id = std::string(*incoming_id);
