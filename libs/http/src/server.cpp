@@ -78,8 +78,10 @@ std::string_view http_date() {
   return buf;
 }
 
+// Seeded once per thread from the OS: boost's random_generator calls getrandom() for every id,
+// a system call per request. Request ids correlate logs; they are not secrets.
 std::string new_request_id() {
-  thread_local boost::uuids::random_generator generate;
+  thread_local boost::uuids::random_generator_mt19937 generate;
   return boost::uuids::to_string(generate());
 }
 
