@@ -11,7 +11,7 @@
 #      included) under the same load: a report by symbol and folded stacks (flamegraph.pl input)
 #      plus a flame graph SVG drawn by bench/lib/flamegraph.py.
 # Usage:  bench/profile.sh                       (all four services, then perf)
-#         SERVICES="gateway" PERF=0 bench/profile.sh
+#         SERVICES="gateway" PERF=0 bench/profile.sh     (SERVICES="": perf only)
 # Knobs: SECONDS_MEASURED [15] (wrk run under callgrind), CONNS [16], TOP [15], BUILD_DIR
 #        [build/prof: -O2 -g -fno-omit-frame-pointer], OUT [/tmp/tim-profile/<time>], BASE_PORT
 #        [18570], SERVICE_ENV (extra VAR=value for every service, e.g. ACCESS_LOG=false).
@@ -20,7 +20,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-: "${SERVICES:=gateway auth_svc invoices_svc expected_date_svc}"
+: "${SERVICES=gateway auth_svc invoices_svc expected_date_svc}"
 : "${SECONDS_MEASURED:=15}"
 : "${WARMUP_SECONDS:=3}"
 : "${CONNS:=16}"
@@ -132,6 +132,7 @@ if [[ $PERF == 1 ]] && command -v perf >/dev/null; then
   log "perf record -g of the four services, ${PERF_SECONDS} s of load (waits for /tmp/bench.lock)"
   exec 9>/tmp/bench.lock
   flock 9
+  log "lock held, load $(cut -d' ' -f1-3 /proc/loadavg)"
   start_chain ""
   load 2 >/dev/null
   list=$(IFS=,; echo "${pid_of[*]}")
