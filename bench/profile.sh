@@ -37,7 +37,7 @@ declare -A port=([gateway]=$BASE_PORT [auth_svc]=$((BASE_PORT + 1))
 url="http://$host:${port[gateway]}/invoices/42"
 
 for tool in valgrind.bin callgrind_annotate callgrind_control wrk curl python3; do
-  command -v $tool >/dev/null || { echo "profile.sh needs $tool" >&2; exit 1; }
+  command -v $tool >/dev/null || { echo "profile.sh needs $tool (apt-get install valgrind wrk curl; linux-perf for PERF=1)" >&2; exit 1; }
 done
 log() { printf '[profile %s] %s\n' "$(date +%T)" "$*" >&2; }
 mkdir -p "$OUT"
