@@ -5,7 +5,9 @@
 #include <atomic>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -92,6 +94,73 @@ class BatchWriter {
   std::thread thread_;
 };
 
+// Exactly what boost::json::serialize writes for a string: '"' and '\\' escaped, control
+// characters as \b \t \n \f \r or \u00xx, every other byte as it is.
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t plain = 0;  // start of the run not yet copied
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + plain, i - plain);
+    plain = i + 1;
+    out.push_back('\\');
+    switch (c) {
+      case '"':
+      case '\\':
+        out.push_back(static_cast<char>(c));
+        break;
+      case '\b':
+        out.push_back('b');
+        break;
+      case '\t':
+        out.push_back('t');
+        break;
+      case '\n':
+        out.push_back('n');
+        break;
+      case '\f':
+        out.push_back('f');
+        break;
+      case '\r':
+        out.push_back('r');
+        break;
+      default:
+        out.append("u00");
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 15]);
+    }
+  }
+  out.append(s.data() + plain, s.size() - plain);
+  out.push_back('"');
+}
+
+struct AppendValue {
+  std::string& out;
+  void operator()(std::string_view v) const { append_json_string(out, v); }
+  void operator()(std::int64_t v) const {
+    char buf[24];
+    const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    out.append(buf, end);
+  }
+  void operator()(double v) const { out += boost::json::serialize(boost::json::value(v)); }
+  void operator()(bool v) const { out += v ? "true" : "false"; }
+};
+
+// A field named like one before it replaces that one in the object, in place: rare, and left
+// to boost::json.
+bool has_repeated_key(std::initializer_list<Field> fields) {
+  constexpr std::string_view fixed[] = {"time", "level", "service", "msg"};
+  for (auto f = fields.begin(); f != fields.end(); ++f) {
+    for (auto k : fixed)
+      if (f->key == k) return true;
+    for (auto g = fields.begin(); g != f; ++g)
+      if (g->key == f->key) return true;
+  }
+  return false;
+}
+
 std::atomic<int> g_level{static_cast<int>(Level::info)};
 std::string g_service = "tim";
 std::unique_ptr<BatchWriter> g_writer;
@@ -121,16 +190,38 @@ std::string_view level_name(Level level) noexcept {
   return "info";
 }
 
+// Written directly rather than through a boost::json::object: a line per request made the
+// object's allocations and hashing a tenth of a small service's instructions per request.
 std::string format_line(std::string_view time, Level level, std::string_view service,
                         std::string_view message, std::initializer_list<Field> fields) {
-  boost::json::object o;
-  o.reserve(4 + fields.size());
-  o["time"] = time;
-  o["level"] = level_name(level);
-  o["service"] = service;
-  o["msg"] = message;
-  for (const auto& f : fields) std::visit([&](const auto& v) { o[f.key] = v; }, f.value);
-  return boost::json::serialize(o);
+  if (has_repeated_key(fields)) {
+    boost::json::object o;
+    o.reserve(4 + fields.size());
+    o["time"] = time;
+    o["level"] = level_name(level);
+    o["service"] = service;
+    o["msg"] = message;
+    for (const auto& f : fields) std::visit([&](const auto& v) { o[f.key] = v; }, f.value);
+    return boost::json::serialize(o);
+  }
+  std::string out;
+  out.reserve(96 + message.size() + 32 * fields.size());
+  out.append(R"({"time":)");
+  append_json_string(out, time);
+  out.append(R"(,"level":)");
+  append_json_string(out, level_name(level));
+  out.append(R"(,"service":)");
+  append_json_string(out, service);
+  out.append(R"(,"msg":)");
+  append_json_string(out, message);
+  for (const auto& f : fields) {
+    out.push_back(',');
+    append_json_string(out, f.key);
+    out.push_back(':');
+    std::visit(AppendValue{out}, f.value);
+  }
+  out.push_back('}');
+  return out;
 }
 
 void init(std::string_view service, Level level) {

@@ -7,6 +7,10 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <cstdio>
+#include <string>
+#include <unordered_map>
+
 namespace tim::metrics {
 
 namespace {
@@ -93,11 +97,46 @@ void set_build_info(std::string_view service, std::string_view version) {
       .Set(1);
 }
 
+namespace {
+
+// Family::Add() builds a std::map of labels, takes the family's lock, and for a histogram
+// constructs (then throws away) a whole new histogram on every call. A child lives as long as
+// its family, so each thread remembers the children it has used, by their label values.
+struct Children {
+  prometheus::Counter* count;
+  prometheus::Histogram* seconds;
+};
+
+// Label values joined by a byte that never occurs in them.
+struct Key {
+  std::string text;
+  void assign(std::string_view a, std::string_view b, std::string_view c) {
+    text.clear();
+    text.append(a).push_back('\x1f');
+    text.append(b).push_back('\x1f');
+    text.append(c);
+  }
+};
+
+}  // namespace
+
 void observe_request(std::string_view route, std::string_view method, int status, double seconds) {
-  auto& f = families();
-  const std::string r(route), m(method);
-  f.requests.Add({{"route", r}, {"method", m}, {"status", std::to_string(status)}}).Increment();
-  f.request_seconds.Add({{"route", r}, {"method", m}}, kLatencyBuckets).Observe(seconds);
+  thread_local std::unordered_map<std::string, Children> cache;
+  thread_local Key key;
+  char digits[12];
+  const int n = std::snprintf(digits, sizeof digits, "%d", status);
+  const std::string_view status_text(digits, static_cast<std::size_t>(n));
+  key.assign(route, method, status_text);
+  auto it = cache.find(key.text);
+  if (it == cache.end()) {
+    auto& f = families();
+    const std::string r(route), m(method);
+    Children c{&f.requests.Add({{"route", r}, {"method", m}, {"status", std::string(status_text)}}),
+               &f.request_seconds.Add({{"route", r}, {"method", m}}, kLatencyBuckets)};
+    it = cache.emplace(key.text, c).first;
+  }
+  it->second.count->Increment();
+  it->second.seconds->Observe(seconds);
 }
 
 InFlight::InFlight() {
@@ -108,10 +147,19 @@ InFlight::~InFlight() {
 }
 
 void observe_upstream(std::string_view upstream, std::string_view outcome, double seconds) {
-  auto& f = families();
-  const std::string u(upstream);
-  f.upstream.Add({{"upstream", u}, {"outcome", std::string(outcome)}}).Increment();
-  f.upstream_seconds.Add({{"upstream", u}}, kLatencyBuckets).Observe(seconds);
+  thread_local std::unordered_map<std::string, Children> cache;
+  thread_local Key key;
+  key.assign(upstream, outcome, {});
+  auto it = cache.find(key.text);
+  if (it == cache.end()) {
+    auto& f = families();
+    const std::string u(upstream);
+    Children c{&f.upstream.Add({{"upstream", u}, {"outcome", std::string(outcome)}}),
+               &f.upstream_seconds.Add({{"upstream", u}}, kLatencyBuckets)};
+    it = cache.emplace(key.text, c).first;
+  }
+  it->second.count->Increment();
+  it->second.seconds->Observe(seconds);
 }
 
 void count_upstream(std::string_view upstream, std::string_view outcome) {

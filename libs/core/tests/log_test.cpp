@@ -18,3 +18,25 @@ TEST(Log, ParsesLevels) {
   EXPECT_EQ(parse_level("warning"), Level::warn);
   EXPECT_FALSE(parse_level("loud"));
 }
+
+TEST(Log, EscapesEveryControlCharacterAsJsonDoes) {
+  std::string odd = "tab\there, bell\a, nul";
+  odd.push_back('\0');
+  odd += ", \x1f, back\\slash, \b\f\r, \x7f and caf\xc3\xa9";
+  auto line = format_line("t", Level::info, "svc", odd, {{"k", std::string_view(odd)}});
+  EXPECT_EQ(line, R"({"time":"t","level":"info","service":"svc","msg":)"
+                  R"("tab\there, bell\u0007, nul\u0000, \u001f, back\\slash, \b\f\r, )"
+                  "\x7f and caf\xc3\xa9\","
+                  R"("k":"tab\there, bell\u0007, nul\u0000, \u001f, back\\slash, \b\f\r, )"
+                  "\x7f and caf\xc3\xa9\"}");
+}
+
+TEST(Log, NumbersAndRepeatedKeys) {
+  EXPECT_EQ(format_line("t", Level::error, "s", "m",
+                        {{"n", std::int64_t{-9223372036854775807 - 1}}, {"x", 0.25}, {"t", true}}),
+            R"({"time":"t","level":"error","service":"s","msg":"m",)"
+            R"("n":-9223372036854775808,"x":2.5E-1,"t":true})");
+  // A field named like an earlier one replaces it where it stood (one JSON key, one value).
+  EXPECT_EQ(format_line("t", Level::info, "s", "m", {{"msg", std::string_view("other")}}),
+            R"({"time":"t","level":"info","service":"s","msg":"other"})");
+}

@@ -10,3 +10,17 @@ TEST(Iso8601, FormatsUtcWithMilliseconds) {
   EXPECT_EQ(tim::format_iso8601_utc(sys_days{year{2024} / February / 29}),
             "2024-02-29T00:00:00.000Z");
 }
+
+TEST(Iso8601, EveryFieldIsZeroPadded) {
+  using namespace std::chrono;
+  EXPECT_EQ(tim::format_iso8601_utc(sys_days{year{1970} / January / 1}),
+            "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(tim::format_iso8601_utc(sys_days{year{1901} / February / 3} + hours{5} + minutes{6} +
+                                    seconds{7} + milliseconds{8}),
+            "1901-02-03T05:06:07.008Z");
+  EXPECT_EQ(tim::format_iso8601_utc(sys_days{year{2199} / December / 31} + hours{23} + minutes{59} +
+                                    seconds{59} + milliseconds{999}),
+            "2199-12-31T23:59:59.999Z");
+  EXPECT_EQ(tim::format_iso8601_utc(sys_days{year{2026} / November / 27} + microseconds{1999}),
+            "2026-11-27T00:00:00.001Z");
+}

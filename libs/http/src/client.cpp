@@ -20,6 +20,7 @@
 #include "tim/config.hpp"
 #include "tim/log.hpp"
 #include "tim/metrics.hpp"
+#include "write_message.hpp"
 
 namespace tim::http {
 
@@ -168,7 +169,7 @@ Task<Attempt> exchange(beast::tcp_stream& stream, const bhttp::request<bhttp::st
                        bool reused) {
   Attempt a;
   stream.expires_at(deadline);
-  auto [wec, wn] = co_await bhttp::async_write(stream, req, asio::as_tuple(asio::use_awaitable));
+  auto [wec, wn] = co_await detail::write_message(stream, req);
   (void)wn;
   if (wec) {
     a.retry_safe = reused && wec != beast::error::timeout;

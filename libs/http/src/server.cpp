@@ -31,6 +31,7 @@
 #include "tim/log.hpp"
 #include "tim/metrics.hpp"
 #include "tim/trace_context.hpp"
+#include "write_message.hpp"
 
 namespace tim::http {
 
@@ -80,8 +81,10 @@ std::string_view http_date() {
   return buf;
 }
 
+// Seeded once per thread from the OS: boost's random_generator calls getrandom() for every id,
+// a system call per request. Request ids correlate logs; they are not secrets.
 std::string new_request_id() {
-  thread_local boost::uuids::random_generator generate;
+  thread_local boost::uuids::random_generator_mt19937 generate;
   return boost::uuids::to_string(generate());
 }
 
@@ -172,7 +175,7 @@ struct Server::Impl {
   }
 
   static Request to_request(bhttp::request<bhttp::string_body>&& message,
-                            const tcp::socket& socket) {
+                            const std::string& remote_address) {
     Request r;
     r.method = std::string(message.method_string());
     r.target = std::string(message.target());
@@ -180,9 +183,7 @@ struct Server::Impl {
     for (const auto& f : message)
       r.headers.add(std::string(f.name_string()), std::string(f.value()));
     r.body = std::move(message.body());
-    boost::system::error_code ec;
-    auto peer = socket.remote_endpoint(ec);
-    if (!ec) r.remote_address = peer.address().to_string();
+    r.remote_address = remote_address;
     return r;
   }
 
@@ -225,6 +226,13 @@ struct Server::Impl {
   Task<void> session(Worker& worker, tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
+    // Read once per connection: a getpeername() call per request otherwise.
+    std::string remote_address;
+    {
+      boost::system::error_code ec;
+      auto peer = stream.socket().remote_endpoint(ec);
+      if (!ec) remote_address = peer.address().to_string();
+    }
     Connection self{&stream, true};
     worker.connections.push_front(&self);
     auto registration = worker.connections.begin();
@@ -302,7 +310,7 @@ struct Server::Impl {
       const bool client_keep_alive = parser.get().keep_alive();
       const bool head = parser.get().method() == bhttp::verb::head;
       const unsigned version = parser.get().version();
-      Request request = to_request(parser.release(), stream.socket());
+      Request request = to_request(parser.release(), remote_address);
       auto incoming_id = request.headers.get("x-request-id");
       if (options.trust_request_id && incoming_id && acceptable_request_id(*incoming_id)) {
         request.request_id = std::string(*incoming_id);
@@ -356,8 +364,7 @@ struct Server::Impl {
         res.prepare_payload();
       }
       stream.expires_after(options.body_timeout);
-      auto [wec, wn] =
-          co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+      auto [wec, wn] = co_await detail::write_message(stream, res);
       (void)wn;
       metrics::observe_request(
           request.route.empty() ? "unmatched" : request.route, request.method, response.status,
