@@ -120,7 +120,16 @@ struct Key {
 
 }  // namespace
 
-void observe_request(std::string_view route, std::string_view method, int status, double seconds) {
+std::string_view method_label(std::string_view method) noexcept {
+  // Clients choose the method text: any other value would let them grow the registry without bound.
+  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+    if (method == known) return known;
+  return "other";
+}
+
+void observe_request(std::string_view route, std::string_view raw_method, int status,
+                     double seconds) {
+  const std::string_view method = method_label(raw_method);
   thread_local std::unordered_map<std::string, Children> cache;
   thread_local Key key;
   char digits[12];

@@ -21,6 +21,16 @@ TEST(Metrics, RequestsAreCountedByRoutePatternMethodAndStatus) {
   EXPECT_NE(text.find("# TYPE http_request_duration_seconds histogram"), std::string::npos);
 }
 
+TEST(Metrics, MethodsOutsideTheStandardOnesShareOneLabel) {
+  tim::metrics::observe_request("unmatched", "BREW", 405, 0.001);
+  tim::metrics::observe_request("unmatched", "X-RANDOM-1", 405, 0.001);
+  const auto text = tim::metrics::exposition();
+  EXPECT_NE(text.find(R"(http_requests_total{method="other",route="unmatched",status="405"} 2)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("BREW"), std::string::npos);
+}
+
 TEST(Metrics, InFlightGoesUpAndDown) {
   {
     tim::metrics::InFlight one;

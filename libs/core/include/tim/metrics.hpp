@@ -22,7 +22,8 @@ std::string exposition();
 void set_build_info(std::string_view service, std::string_view version);
 
 // One answered request: http_requests_total and http_request_duration_seconds, by route
-// (the matched pattern, never the raw path: ids would make labels unbounded), method, status.
+// (the matched pattern, never the raw path: ids would make labels unbounded), method (a
+// standard one, else "other"), status.
 void observe_request(std::string_view route, std::string_view method, int status, double seconds);
 
 // http_requests_in_flight, up while the object lives.
