@@ -136,18 +136,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://$host:$gw_port/invoices/1"
 clk_tck=$(getconf CLK_TCK)
 proc_ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }  # utime+stime
 children_ticks() { awk '{sub(/^.*\) /, ""); print $14 + $15}' "/proc/$$/stat"; }  # reaped wrk
-machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8; exit}' /proc/stat; }
-busy_pct_over() { # seconds -> whole-machine busy % over that interval
-  local a b; a=($(machine_ticks)); sleep "$1"; b=($(machine_ticks))
-  echo $(( 100 * (b[0] - a[0]) / (b[1] - a[1] > 0 ? b[1] - a[1] : 1) ))
-}
-wait_quiet() {
-  local waited=0 busy
-  while busy=$(busy_pct_over 2); ((busy >= QUIET_BUSY_PCT && waited < QUIET_MAX_WAIT_S)); do
-    waited=$((waited + 2))
-  done
-  log "machine ${busy}% busy before the run (waited ${waited} s for < ${QUIET_BUSY_PCT}%)"
-}
+source bench/lib/quiet.sh
 run_wrk() { # conns seconds case outfile
   local args=(-t"$WRK_THREADS" -c"$1" -d"$2"s -s bench/auth/report.lua)
   [[ -n ${header[$3]} ]] && args+=(-H "${header[$3]}")
@@ -160,7 +149,7 @@ printf 'loadavg before: %s\n' "$(cat /proc/loadavg)" | tee "$OUT/load.txt" >&2
 [[ -z $SERVICE_ENV ]] || log "services run with $SERVICE_ENV"
 for rep in $(seq "$REPS"); do
   for conns in $CONNS; do
-    wait_quiet
+    wait_quiet >/dev/null
     exec 9>/tmp/bench.lock
     flock 9
     log "rep $rep, $conns connection(s): lock held, load $(cut -d' ' -f1-3 /proc/loadavg)"

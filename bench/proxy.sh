@@ -124,19 +124,7 @@ tree_ticks() {
   done
   echo $total
 }
-machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8; exit}' /proc/stat; }
-busy_pct_over() {
-  local a b; a=($(machine_ticks)); sleep "$1"; b=($(machine_ticks))
-  echo $(( 100 * (b[0] - a[0]) / (b[1] - a[1] > 0 ? b[1] - a[1] : 1) ))
-}
-wait_quiet() {
-  local waited=0 busy
-  while busy=$(busy_pct_over 2); ((busy >= QUIET_BUSY_PCT && waited < QUIET_MAX_WAIT_S)); do
-    waited=$((waited + 2))
-  done
-  log "machine ${busy}% busy before the run (waited ${waited} s for < ${QUIET_BUSY_PCT}%), load $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "$busy"
-}
+source bench/lib/quiet.sh
 run_wrk() { wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"$1"s -s bench/auth/report.lua "$2"; }
 
 clk_tck=$(getconf CLK_TCK)

@@ -28,8 +28,12 @@ for svc in auth_svc expected_date_svc invoices_svc; do
 done
 
 bin=$root/build/release/services
-LABEL=node OUT_DIR="$OUT/node" "$work/anchors/run-baseline.sh"
-LABEL=ours OUT_DIR="$OUT/ours" AUTH_CMD="$bin/auth_svc/auth_svc" \
+# Listening ports below the kernel's ephemeral range (32768-60999 here): the shared script's
+# defaults (39180-39184) sit inside it, where a client socket of the same run can already hold
+# one ("bind: Address already in use"). Each implementation gets its own five.
+ports() { echo "NGINX_PORT=$1 AUTH_PORT=$(($1 + 1)) EXPECTED_DATE_PORT=$(($1 + 2)) INVOICES_PORT=$(($1 + 3)) GATEWAY_PORT=$(($1 + 4))"; }
+env $(ports "${NODE_BASE_PORT:-19180}") LABEL=node OUT_DIR="$OUT/node" "$work/anchors/run-baseline.sh"
+env $(ports "${OURS_BASE_PORT:-19190}") LABEL=ours OUT_DIR="$OUT/ours" AUTH_CMD="$bin/auth_svc/auth_svc" \
   EXPECTED_DATE_CMD="$bin/expected_date_svc/expected_date_svc" INVOICES_CMD="$bin/invoices_svc/invoices_svc" \
   GATEWAY_CMD="$root/bench/gateway-for-baseline.sh" TIM_BIN_DIR="$bin" "$work/anchors/run-baseline.sh"
 echo

@@ -4,6 +4,30 @@
 
 namespace tim {
 
+namespace {
+
+// Writes `value` as `width` zero-padded digits at `out`. By hand: snprintf's format parsing was
+// most of the cost of these functions, which run for every log line and every invoice's dates.
+void put_digits(char* out, int width, int value) {
+  for (int i = width - 1; i >= 0; --i, value /= 10) out[i] = char('0' + value % 10);
+}
+
+}  // namespace
+
+std::string format_iso_date(std::chrono::year_month_day date) {
+  const int y = int(date.year());
+  if (y >= 0 && y <= 9999) {
+    char out[] = "0000-00-00";
+    put_digits(out, 4, y);
+    put_digits(out + 5, 2, int(unsigned(date.month())));
+    put_digits(out + 8, 2, int(unsigned(date.day())));
+    return std::string(out, sizeof out - 1);
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, unsigned(date.month()), unsigned(date.day()));
+  return buf;
+}
+
 std::string format_iso8601_utc(std::chrono::system_clock::time_point t) {
   using namespace std::chrono;
   const auto ms = floor<milliseconds>(t);
@@ -12,19 +36,14 @@ std::string format_iso8601_utc(std::chrono::system_clock::time_point t) {
   const hh_mm_ss hms{ms - day};
   const int y = int(ymd.year());
   if (y >= 0 && y <= 9999) {
-    // By hand: snprintf's format parsing was most of this function's cost, and it runs for
-    // every log line.
     char out[] = "0000-00-00T00:00:00.000Z";
-    auto put = [&out](int at, int width, int value) {
-      for (int i = at + width - 1; i >= at; --i, value /= 10) out[i] = char('0' + value % 10);
-    };
-    put(0, 4, y);
-    put(5, 2, int(unsigned(ymd.month())));
-    put(8, 2, int(unsigned(ymd.day())));
-    put(11, 2, int(hms.hours().count()));
-    put(14, 2, int(hms.minutes().count()));
-    put(17, 2, int(hms.seconds().count()));
-    put(20, 3, int(hms.subseconds().count()));
+    put_digits(out, 4, y);
+    put_digits(out + 5, 2, int(unsigned(ymd.month())));
+    put_digits(out + 8, 2, int(unsigned(ymd.day())));
+    put_digits(out + 11, 2, int(hms.hours().count()));
+    put_digits(out + 14, 2, int(hms.minutes().count()));
+    put_digits(out + 17, 2, int(hms.seconds().count()));
+    put_digits(out + 20, 3, int(hms.subseconds().count()));
     return std::string(out, sizeof out - 1);
   }
   char buf[32];

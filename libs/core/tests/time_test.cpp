@@ -24,3 +24,10 @@ TEST(Iso8601, EveryFieldIsZeroPadded) {
   EXPECT_EQ(tim::format_iso8601_utc(sys_days{year{2026} / November / 27} + microseconds{1999}),
             "2026-11-27T00:00:00.001Z");
 }
+
+TEST(IsoDate, IsZeroPaddedInsideTheFourDigitYearsAndStillWrittenOutside) {
+  using namespace std::chrono;
+  EXPECT_EQ(tim::format_iso_date(year{2026} / November / 27), "2026-11-27");
+  EXPECT_EQ(tim::format_iso_date(year{7} / January / 2), "0007-01-02");
+  EXPECT_EQ(tim::format_iso_date(year{12345} / March / 4), "12345-03-04");
+}

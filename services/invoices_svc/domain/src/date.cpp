@@ -1,7 +1,5 @@
 #include "tim/invoices/date.hpp"
 
-#include <cstdio>
-
 #include "tim/time.hpp"
 
 namespace tim::invoices {
@@ -41,23 +39,8 @@ std::optional<Date> Date::parse(std::string_view text) {
 }
 
 std::string Date::to_string() const {
-  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days_}}};
-  const int y = int(ymd.year());
-  if (y >= 0 && y <= 9999) {
-    // By hand: snprintf's format parsing cost more than the rest of an invoice's JSON.
-    char out[] = "0000-00-00";
-    auto put = [&out](int at, int width, int value) {
-      for (int i = at + width - 1; i >= at; --i, value /= 10) out[i] = char('0' + value % 10);
-    };
-    put(0, 4, y);
-    put(5, 2, int(unsigned(ymd.month())));
-    put(8, 2, int(unsigned(ymd.day())));
-    return std::string(out, sizeof out - 1);
-  }
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(ymd.year()), unsigned(ymd.month()),
-                unsigned(ymd.day()));
-  return buf;
+  return format_iso_date(
+      std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{days_}}});
 }
 
 std::string format_instant(Instant t) {
