@@ -191,16 +191,29 @@ void count_rejected(std::string_view reason) {
   families().rejected.Add({{"reason", std::string(reason)}}).Increment();
 }
 
+// Both run once per request: their children are remembered per thread, as in observe_request.
 void count_auth_decision(std::string_view decision, std::string_view reason) {
-  families()
-      .auth_decisions.Add({{"decision", std::string(decision)}, {"reason", std::string(reason)}})
-      .Increment();
+  thread_local std::unordered_map<std::string, prometheus::Counter*> cache;
+  thread_local Key key;
+  key.assign(decision, reason, {});
+  auto it = cache.find(key.text);
+  if (it == cache.end()) {
+    auto& counter = families().auth_decisions.Add(
+        {{"decision", std::string(decision)}, {"reason", std::string(reason)}});
+    it = cache.emplace(key.text, &counter).first;
+  }
+  it->second->Increment();
 }
 
 void observe_store_operation(std::string_view operation, double seconds) {
-  families()
-      .store_seconds.Add({{"operation", std::string(operation)}}, kLatencyBuckets)
-      .Observe(seconds);
+  thread_local std::unordered_map<std::string, prometheus::Histogram*> cache;
+  auto it = cache.find(std::string(operation));
+  if (it == cache.end()) {
+    auto& histogram =
+        families().store_seconds.Add({{"operation", std::string(operation)}}, kLatencyBuckets);
+    it = cache.emplace(std::string(operation), &histogram).first;
+  }
+  it->second->Observe(seconds);
 }
 
 }  // namespace tim::metrics

@@ -48,3 +48,19 @@ TEST(Metrics, UpstreamOutcomesAndBuildInfo) {
       << text;
   EXPECT_NE(text.find(R"(build_info{service="gateway",version="0.1.0"} 1)"), std::string::npos);
 }
+
+TEST(Metrics, AuthDecisionsAndStoreOperationsAccumulateByLabel) {
+  tim::metrics::count_auth_decision("deny", "test_reason");
+  tim::metrics::count_auth_decision("deny", "test_reason");
+  tim::metrics::count_auth_decision("allow", "test_reason");
+  tim::metrics::observe_store_operation("test_op", 0.002);
+  tim::metrics::observe_store_operation("test_op", 0.004);
+  const auto text = tim::metrics::exposition();
+  EXPECT_NE(text.find(R"(auth_decisions_total{decision="deny",reason="test_reason"} 2)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(auth_decisions_total{decision="allow",reason="test_reason"} 1)"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(store_operation_duration_seconds_count{operation="test_op"} 2)"),
+            std::string::npos);
+}
