@@ -9,8 +9,10 @@ const SERVED = { readiness: '/readyz', liveness: '/healthz', metrics: '/metrics'
 // libs/http/src/server.cpp (every service) and libs/core (LOG_LEVEL).
 const COMMON_ENV = [
   'PORT', 'HOST', 'LOG_LEVEL', 'DRAIN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS', 'IO_THREADS', 'MAX_CONNECTIONS', 'MAX_HEADER_BYTES',
-  'MAX_BODY_BYTES', 'HEADER_TIMEOUT_MS', 'BODY_TIMEOUT_MS', 'IDLE_TIMEOUT_MS', 'ACCESS_LOG',
+  'MAX_BODY_BYTES', 'HEADER_TIMEOUT_MS', 'BODY_TIMEOUT_MS', 'IDLE_TIMEOUT_MS', 'ACCESS_LOG', 'MAX_IN_FLIGHT',
 ];
+// Circuit breakers: read by the services that call others over HTTP.
+const BREAKER_ENV = ['BREAKER_FAILURES', 'BREAKER_OPEN_MS'];
 const BINARIES = {
   auth_svc: {
     required: ['TOKEN'],
@@ -19,10 +21,13 @@ const BINARIES = {
   // DATABASE_URL: the cluster's store is PostgreSQL (without it invoices_svc writes SQLite to DATA_DIR).
   invoices_svc: {
     required: ['EXPECTED_DATE_URI', 'DATABASE_URL'],
-    optional: ['DATA_DIR', 'EXPECTED_DATE_TIMEOUT_MS', 'STORE_THREADS', 'STORE_TIMEOUT_MS', 'STORE_PING_MS', 'SEED_DEMO_DATA'],
+    optional: ['DATA_DIR', 'EXPECTED_DATE_TIMEOUT_MS', 'STORE_THREADS', 'STORE_TIMEOUT_MS', 'STORE_PING_MS', 'SEED_DEMO_DATA', 'IMPORT_BATCH', ...BREAKER_ENV],
   },
   expected_date_svc: { required: [], optional: ['MODEL_FILE'] },
-  gateway: { required: ['ROUTES_FILE'], optional: ['UPSTREAMS'] },
+  gateway: {
+    required: ['ROUTES_FILE'],
+    optional: ['UPSTREAMS', ...BREAKER_ENV, 'RETRY_MAX', 'RETRY_BUDGET_PERCENT', 'RETRY_BUDGET_MIN_PER_SEC'],
+  },
 };
 const DEFAULTS = { PORT: '8080', DRAIN_DELAY_MS: '0', SHUTDOWN_TIMEOUT_MS: '10000' };
 // Images we do not build; they still get every other rule.
