@@ -7,7 +7,7 @@ import os
 import subprocess
 import time
 
-from harness import TOKEN, get, keys_cli, request
+from harness import TOKEN, get, keys_cli, request, wait_for
 
 
 def b64url(data):
@@ -18,15 +18,6 @@ def create_key(key_file, name, scopes):
     done = keys_cli("create", "--file", str(key_file), "--name", name, "--scopes", scopes)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().splitlines()[-1]
-
-
-def wait_until(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def test_keys_created_by_the_command_authenticate_with_their_scopes(guarded, tmp_path):
@@ -74,12 +65,13 @@ def test_list_shows_names_and_scopes_never_secrets_and_revoke_takes_effect_on_re
     assert get(gw, "/invoices/1", {"authorization": gone}).status == 200
 
     assert keys_cli("revoke", "--file", str(key_file), "gone").returncode == 0
-    assert wait_until(lambda: get(gw, "/invoices/1", {"authorization": gone}).status == 401)
+    assert wait_for(lambda: get(gw, "/invoices/1", {"authorization": gone}).status == 401,
+                    timeout=5.0, interval=0.05)
     assert get(gw, "/invoices/1", {"authorization": keep}).status == 200
     # A key created while running works without a restart.
     fresh = create_key(key_file, "fresh", "invoices:write")
-    assert wait_until(lambda: request(gw, "POST", "/invoices/1", {"authorization": fresh},
-                                      body="{}").status == 200)
+    assert wait_for(lambda: request(gw, "POST", "/invoices/1", {"authorization": fresh},
+                                    body="{}").status == 200, timeout=5.0, interval=0.05)
     assert keys_cli("revoke", "--file", str(key_file), "nobody").returncode == 1
 
 
@@ -92,14 +84,16 @@ def test_broken_key_file_keeps_the_last_good_set_and_says_why(guarded, tmp_path)
     assert "1 keys" in good
 
     key_file.write_text(key_file.read_text()[:40])  # a truncated copy
-    assert wait_until(lambda: "last reload refused" in get(auth.port, "/readyz").json()["detail"])
+    assert wait_for(lambda: "last reload refused" in get(auth.port, "/readyz").json()["detail"],
+                    timeout=5.0, interval=0.05)
     assert get(gw, "/invoices/1", {"authorization": key}).status == 200
     refused = [l for l in auth.log_lines() if l.get("msg") == "credentials reload refused"]
     assert refused and refused[0]["file"] == "KEYS_FILE" and refused[0]["error"]
 
     other = create_key(tmp_path / "next.json", "next", "invoices:read")
     os.replace(tmp_path / "next.json", key_file)  # repaired: the new set replaces the old one
-    assert wait_until(lambda: get(gw, "/invoices/1", {"authorization": other}).status == 200)
+    assert wait_for(lambda: get(gw, "/invoices/1", {"authorization": other}).status == 200,
+                    timeout=5.0, interval=0.05)
     assert get(gw, "/invoices/1", {"authorization": key}).status == 401
 
 
@@ -116,7 +110,8 @@ def test_a_secret_update_that_swaps_a_symlink_is_noticed(guarded, tmp_path):
     assert get(gw, "/invoices/1", {"authorization": old}).status == 200
     os.symlink("v2", tmp_path / "..data_tmp")
     os.replace(tmp_path / "..data_tmp", tmp_path / "..data")
-    assert wait_until(lambda: get(gw, "/invoices/1", {"authorization": new}).status == 200)
+    assert wait_for(lambda: get(gw, "/invoices/1", {"authorization": new}).status == 200,
+                    timeout=5.0, interval=0.05)
     assert get(gw, "/invoices/1", {"authorization": old}).status == 401
 
 

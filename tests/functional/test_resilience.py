@@ -6,7 +6,7 @@ import re
 import threading
 import time
 
-from harness import TOKEN, closed_port, get, metric_value, gateway_over
+from harness import TOKEN, closed_port, gateway_over, get, metric_value, wait_for
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CLIENT_SPAN = "00f067aa0ba902b7"
@@ -29,15 +29,6 @@ def access_lines(service):
             and line.get("path") not in ("/healthz", "/readyz", "/metrics")]
 
 
-def wait_for(condition, timeout=3.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def test_traceparent_travels_gateway_auth_invoices_predictor_and_every_hop_logs_it(services, tmp_path):
     fake_predictor = services.fake(predictor)
     auth = services.service("auth_svc", {"TOKEN": TOKEN})
@@ -54,7 +45,8 @@ def test_traceparent_travels_gateway_auth_invoices_predictor_and_every_hop_logs_
     (sent,) = fake_predictor.header_of(0, "traceparent")
     trace_id, parent, flags = TRACEPARENT.match(sent).groups()
     assert (trace_id, flags) == (TRACE, "01")
-    assert wait_for(lambda: access_lines(invoices) and access_lines(gw) and access_lines(auth))
+    assert wait_for(lambda: access_lines(invoices) and access_lines(gw) and access_lines(auth),
+                    timeout=3.0)
     (inv_line,) = access_lines(invoices)
     assert inv_line["trace_id"] == TRACE
     assert parent == inv_line["span_id"] != CLIENT_SPAN
@@ -83,7 +75,7 @@ def test_gateway_starts_a_trace_when_none_comes_and_sends_it_to_auth_and_upstrea
     assert auth_trace == up_trace != "0" * 32
     assert auth_parent == up_parent  # both are children of the gateway's span
     assert upstream.header_of(0, "tracestate") == []  # it belonged to no trace we continue
-    assert wait_for(lambda: access_lines(gw))
+    assert wait_for(lambda: access_lines(gw), timeout=3.0)
     assert access_lines(gw)[0]["trace_id"] == up_trace
     assert access_lines(gw)[0]["span_id"] == up_parent
     # Another request, another trace.
@@ -124,7 +116,7 @@ def test_requests_over_max_in_flight_get_503_with_retry_after_at_once(services):
                for i in range(1, 5)]
     for t in threads:
         t.start()
-    assert wait_for(lambda: len(hanging.requests) == 4)  # four requests wait on the predictor
+    assert wait_for(lambda: len(hanging.requests) == 4, timeout=3.0)  # four requests wait on the predictor
 
     conn = http.client.HTTPConnection("127.0.0.1", invoices.port, timeout=5)
     try:
