@@ -118,6 +118,15 @@ struct Key {
   }
 };
 
+// The child this thread remembers under `key`, made by `make` the first time.
+template <typename Child, typename Make>
+Child& remembered(std::unordered_map<std::string, Child>& cache, const std::string& key,
+                  Make&& make) {
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, make()).first;
+  return it->second;
+}
+
 }  // namespace
 
 std::string_view method_label(std::string_view method) noexcept {
@@ -136,16 +145,15 @@ void observe_request(std::string_view route, std::string_view raw_method, int st
   const int n = std::snprintf(digits, sizeof digits, "%d", status);
   const std::string_view status_text(digits, static_cast<std::size_t>(n));
   key.assign(route, method, status_text);
-  auto it = cache.find(key.text);
-  if (it == cache.end()) {
+  const auto& children = remembered(cache, key.text, [&] {
     auto& f = families();
     const std::string r(route), m(method);
-    Children c{&f.requests.Add({{"route", r}, {"method", m}, {"status", std::string(status_text)}}),
-               &f.request_seconds.Add({{"route", r}, {"method", m}}, kLatencyBuckets)};
-    it = cache.emplace(key.text, c).first;
-  }
-  it->second.count->Increment();
-  it->second.seconds->Observe(seconds);
+    return Children{
+        &f.requests.Add({{"route", r}, {"method", m}, {"status", std::string(status_text)}}),
+        &f.request_seconds.Add({{"route", r}, {"method", m}}, kLatencyBuckets)};
+  });
+  children.count->Increment();
+  children.seconds->Observe(seconds);
 }
 
 InFlight::InFlight() {
@@ -159,16 +167,14 @@ void observe_upstream(std::string_view upstream, std::string_view outcome, doubl
   thread_local std::unordered_map<std::string, Children> cache;
   thread_local Key key;
   key.assign(upstream, outcome, {});
-  auto it = cache.find(key.text);
-  if (it == cache.end()) {
+  const auto& children = remembered(cache, key.text, [&] {
     auto& f = families();
     const std::string u(upstream);
-    Children c{&f.upstream.Add({{"upstream", u}, {"outcome", std::string(outcome)}}),
-               &f.upstream_seconds.Add({{"upstream", u}}, kLatencyBuckets)};
-    it = cache.emplace(key.text, c).first;
-  }
-  it->second.count->Increment();
-  it->second.seconds->Observe(seconds);
+    return Children{&f.upstream.Add({{"upstream", u}, {"outcome", std::string(outcome)}}),
+                    &f.upstream_seconds.Add({{"upstream", u}}, kLatencyBuckets)};
+  });
+  children.count->Increment();
+  children.seconds->Observe(seconds);
 }
 
 void count_upstream(std::string_view upstream, std::string_view outcome) {
@@ -196,24 +202,19 @@ void count_auth_decision(std::string_view decision, std::string_view reason) {
   thread_local std::unordered_map<std::string, prometheus::Counter*> cache;
   thread_local Key key;
   key.assign(decision, reason, {});
-  auto it = cache.find(key.text);
-  if (it == cache.end()) {
-    auto& counter = families().auth_decisions.Add(
+  remembered(cache, key.text, [&] {
+    return &families().auth_decisions.Add(
         {{"decision", std::string(decision)}, {"reason", std::string(reason)}});
-    it = cache.emplace(key.text, &counter).first;
-  }
-  it->second->Increment();
+  })->Increment();
 }
 
 void observe_store_operation(std::string_view operation, double seconds) {
   thread_local std::unordered_map<std::string, prometheus::Histogram*> cache;
-  auto it = cache.find(std::string(operation));
-  if (it == cache.end()) {
-    auto& histogram =
-        families().store_seconds.Add({{"operation", std::string(operation)}}, kLatencyBuckets);
-    it = cache.emplace(std::string(operation), &histogram).first;
-  }
-  it->second->Observe(seconds);
+  thread_local Key key;
+  key.assign(operation, {}, {});
+  remembered(cache, key.text, [&] {
+    return &families().store_seconds.Add({{"operation", std::string(operation)}}, kLatencyBuckets);
+  })->Observe(seconds);
 }
 
 }  // namespace tim::metrics
