@@ -12,15 +12,20 @@ void put_digits(char* out, int width, int value) {
   for (int i = width - 1; i >= 0; --i, value /= 10) out[i] = char('0' + value % 10);
 }
 
+// Writes "YYYY-MM-DD" (10 characters) at `out`, for a year in 0..9999.
+void put_date(char* out, std::chrono::year_month_day date) {
+  put_digits(out, 4, int(date.year()));
+  put_digits(out + 5, 2, int(unsigned(date.month())));
+  put_digits(out + 8, 2, int(unsigned(date.day())));
+}
+
 }  // namespace
 
 std::string format_iso_date(std::chrono::year_month_day date) {
   const int y = int(date.year());
   if (y >= 0 && y <= 9999) {
     char out[] = "0000-00-00";
-    put_digits(out, 4, y);
-    put_digits(out + 5, 2, int(unsigned(date.month())));
-    put_digits(out + 8, 2, int(unsigned(date.day())));
+    put_date(out, date);
     return std::string(out, sizeof out - 1);
   }
   char buf[16];
@@ -37,9 +42,7 @@ std::string format_iso8601_utc(std::chrono::system_clock::time_point t) {
   const int y = int(ymd.year());
   if (y >= 0 && y <= 9999) {
     char out[] = "0000-00-00T00:00:00.000Z";
-    put_digits(out, 4, y);
-    put_digits(out + 5, 2, int(unsigned(ymd.month())));
-    put_digits(out + 8, 2, int(unsigned(ymd.day())));
+    put_date(out, ymd);
     put_digits(out + 11, 2, int(hms.hours().count()));
     put_digits(out + 14, 2, int(hms.minutes().count()));
     put_digits(out + 17, 2, int(hms.seconds().count()));
