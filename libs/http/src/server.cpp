@@ -96,7 +96,9 @@ bool acceptable_request_id(std::string_view id) {
   return true;
 }
 
-bool exempt_path(std::string_view path) {
+// The server's own endpoints (GET and HEAD answered without the handler): outside the
+// MAX_IN_FLIGHT cap, and logged at debug level.
+bool operational_path(std::string_view path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics";
 }
 
@@ -147,8 +149,7 @@ struct Server::Impl {
 
   Task<Response> dispatch(Request& request) {
     const auto path = request.path();
-    if ((request.method == "GET" || request.method == "HEAD") &&
-        (path == "/healthz" || path == "/readyz" || path == "/metrics")) {
+    if ((request.method == "GET" || request.method == "HEAD") && operational_path(path)) {
       request.route = std::string(path);
       if (path != "/metrics") co_return health(request);
       Response r{200, {}, metrics::exposition()};
@@ -190,7 +191,7 @@ struct Server::Impl {
   void write_access_log(const Request& req, int status,
                         std::chrono::steady_clock::time_point start) {
     // Probes and scrapes arrive every few seconds: log them only when debugging.
-    const bool probe = exempt_path(req.path());
+    const bool probe = operational_path(req.path());
     const auto level = probe ? log::Level::debug : log::Level::info;
     if (!options.access_log || !log::enabled(level)) return;
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -332,7 +333,7 @@ struct Server::Impl {
       }
 
       Response response;
-      const bool exempt = exempt_path(request.path());
+      const bool exempt = operational_path(request.path());
       if (!exempt && in_flight.fetch_add(1, std::memory_order_relaxed) >= options.max_in_flight) {
         // Over the cap: answer now instead of queueing without bound.
         in_flight.fetch_sub(1, std::memory_order_relaxed);
