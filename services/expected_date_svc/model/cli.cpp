@@ -46,8 +46,12 @@ std::string percent(double share) {
 void print_row(std::ostream& out, const Metrics& m) {
   std::string rule = m.rule;
   rule.resize(std::max<std::size_t>(rule.size(), 70), ' ');
-  out << rule << "  " << fixed(m.mae_days, 2) << "  " << fixed(m.median_ae_days, 1) << "  "
-      << percent(m.within_3_days) << "  "
+  std::string ci = m.mae_ci95_days ? "[" + fixed(m.mae_ci95_days->low, 2) + ", " +
+                                         fixed(m.mae_ci95_days->high, 2) + "]"
+                                   : "-";
+  ci.resize(std::max<std::size_t>(ci.size(), 14), ' ');
+  out << rule << "  " << fixed(m.mae_days, 2) << "  " << ci << "  " << fixed(m.median_ae_days, 1)
+      << "  " << percent(m.within_3_days) << "  "
       << (m.interval80_coverage ? percent(*m.interval80_coverage) : "-") << "\n";
 }
 
@@ -56,6 +60,10 @@ boost::json::object metrics_json(const Metrics& m) {
                         {"mae_days", m.mae_days},
                         {"median_ae_days", m.median_ae_days},
                         {"within_3_days", m.within_3_days}};
+  o["mae_ci95_days"] =
+      m.mae_ci95_days
+          ? boost::json::value(boost::json::array{m.mae_ci95_days->low, m.mae_ci95_days->high})
+          : boost::json::value();
   o["interval80_coverage"] =
       m.interval80_coverage ? boost::json::value(*m.interval80_coverage) : boost::json::value();
   return o;
@@ -131,7 +139,7 @@ int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std
           << format_iso_date(ev.test_from) << " (walk-forward history)\n";
       std::string head = "rule";
       head.resize(70, ' ');
-      out << head << "  MAE   median  within 3d  interval80\n";
+      out << head << "  MAE   MAE 95% CI      median  within 3d  interval80\n";
       for (const auto& b : ev.baselines) print_row(out, b);
       print_row(out, ev.model);
     }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <random>
 #include <set>
 
 namespace tim::expected_date {
@@ -94,12 +95,21 @@ struct Index {
   }
 };
 
+// Fixed so that evaluate prints the same intervals for the same data on every run.
+constexpr std::uint64_t kBootstrapSeed = 20130712;
+constexpr int kBootstrapResamples = 2000;
+
 struct Errors {
   std::vector<double> abs_days;
+  std::vector<std::size_t> customer_of;  // per error, when an interval is wanted
   std::size_t covered = 0;
   std::size_t with_interval = 0;
   void add(Date predicted, Date actual) {
     abs_days.push_back(std::abs(days_between(predicted, actual)));
+  }
+  void add(Date predicted, Date actual, std::size_t customer) {
+    add(predicted, actual);
+    customer_of.push_back(customer);
   }
   void add_interval(Date low, Date high, Date actual) {
     ++with_interval;
@@ -117,6 +127,9 @@ struct Errors {
     m.within_3_days =
         double(std::count_if(xs.begin(), xs.end(), [](double e) { return e <= 3; })) / double(n);
     if (with_interval > 0) m.interval80_coverage = double(covered) / double(with_interval);
+    if (customer_of.size() == abs_days.size())
+      m.mae_ci95_days =
+          bootstrap_mae_interval(abs_days, customer_of, kBootstrapResamples, kBootstrapSeed);
     return m;
   }
 };
@@ -187,6 +200,42 @@ Metrics score(const ModelParams& m, const std::vector<Case>& cases) {
 }
 
 }  // namespace
+
+Range bootstrap_mae_interval(std::span<const double> abs_errors,
+                             std::span<const std::size_t> customer_of, int resamples,
+                             std::uint64_t seed) {
+  if (abs_errors.empty() || abs_errors.size() != customer_of.size() || resamples < 1) return {};
+  std::size_t customers = *std::max_element(customer_of.begin(), customer_of.end()) + 1;
+  std::vector<double> sum(customers, 0.0);
+  std::vector<double> count(customers, 0.0);
+  for (std::size_t i = 0; i < abs_errors.size(); ++i) {
+    sum[customer_of[i]] += abs_errors[i];
+    count[customer_of[i]] += 1;
+  }
+  // Customers without an error (ids need not be dense) are not drawn.
+  std::vector<std::size_t> present;
+  for (std::size_t c = 0; c < customers; ++c)
+    if (count[c] > 0) present.push_back(c);
+
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<std::size_t> pick(0, present.size() - 1);
+  std::vector<double> maes;
+  maes.reserve(static_cast<std::size_t>(resamples));
+  for (int b = 0; b < resamples; ++b) {
+    double s = 0, n = 0;
+    for (std::size_t k = 0; k < present.size(); ++k) {
+      auto c = present[pick(rng)];
+      s += sum[c];
+      n += count[c];
+    }
+    maes.push_back(s / n);
+  }
+  std::sort(maes.begin(), maes.end());
+  auto at = [&](double q) {
+    return maes[std::min(maes.size() - 1, static_cast<std::size_t>(q * double(maes.size())))];
+  };
+  return {at(0.025), at(0.975)};
+}
 
 CustomerHistory history_before(std::span<const ArRecord> rows, const std::string& customer_id,
                                Date before) {
@@ -286,36 +335,40 @@ Evaluation evaluate(std::span<const ArRecord> rows, const ModelParams& model, Da
   }
   if (test.empty()) throw TrainError("no invoices issued on or after the test date");
 
+  std::map<std::string, std::size_t> customer_index;
+  for (const auto* r : test) customer_index.try_emplace(r->customer_id, customer_index.size());
+
   auto plus = [](Date d, double days) { return d + std::chrono::days{std::lround(days)}; };
   Errors model_e, random_e, due_e, earlier_e, cust_fixed_e, cust_walk_e, fallback_e;
   for (const auto* r : test) {
     auto facts = facts_of(*r);
     auto history = index.before(r->customer_id, r->invoice_date);
     Date actual = r->settled_date;
+    std::size_t who = customer_index.at(r->customer_id);
 
     auto p = predict(model, facts, history);
-    model_e.add(p.expected, actual);
+    model_e.add(p.expected, actual, who);
     model_e.add_interval(p.low, p.high, actual);
 
     // The tutorial's rule, 1..10 days at random: every draw counted once (its exact expectation).
-    for (int k = 1; k <= 10; ++k) random_e.add(plus(r->invoice_date, k), actual);
-    due_e.add(r->due_date, actual);
+    for (int k = 1; k <= 10; ++k) random_e.add(plus(r->invoice_date, k), actual, who);
+    due_e.add(r->due_date, actual, who);
 
     std::vector<double> earlier;
     for (const auto* o : all)
       if (o->settled_date < r->invoice_date)
         earlier.push_back(days_between(o->invoice_date, o->settled_date));
-    earlier_e.add(plus(r->invoice_date, mean(earlier)), actual);
+    earlier_e.add(plus(r->invoice_date, mean(earlier)), actual, who);
 
     const auto& fixed = customer_before_test[r->customer_id];
     cust_fixed_e.add(plus(r->invoice_date, fixed.empty() ? mean(before_test_dts) : mean(fixed)),
-                     actual);
+                     actual, who);
     std::vector<double> walk;
     for (const auto& h : history.paid) walk.push_back(days_between(h.issue_date, h.settle_date));
-    cust_walk_e.add(plus(r->invoice_date, walk.empty() ? mean(earlier) : mean(walk)), actual);
+    cust_walk_e.add(plus(r->invoice_date, walk.empty() ? mean(earlier) : mean(walk)), actual, who);
 
     auto f = predict_fallback(facts, history);
-    fallback_e.add(f.expected, actual);
+    fallback_e.add(f.expected, actual, who);
     fallback_e.add_interval(f.low, f.high, actual);
   }
   Evaluation ev;

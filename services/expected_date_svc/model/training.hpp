@@ -2,6 +2,7 @@
 // out). The protocol is issue 5's: walk forward, never the tested invoice's own outcome.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -31,9 +32,23 @@ ModelParams train(std::span<const ArRecord> rows, const TrainOptions& options);
 CustomerHistory history_before(std::span<const ArRecord> rows, const std::string& customer_id,
                                Date before);
 
+struct Range {
+  double low = 0;
+  double high = 0;
+};
+
+// 95% interval of a mean absolute error, by resampling whole customers with replacement: one
+// customer's invoices are not independent draws, so resampling invoices would make the interval
+// too narrow. customer_of[i] is the customer (0..C-1) of abs_errors[i]. The seed is a parameter
+// so that the same data prints the same interval every run.
+Range bootstrap_mae_interval(std::span<const double> abs_errors,
+                             std::span<const std::size_t> customer_of, int resamples,
+                             std::uint64_t seed);
+
 struct Metrics {
   std::string rule;
   double mae_days = 0;
+  std::optional<Range> mae_ci95_days;  // evaluate only (bootstrap over customers)
   double median_ae_days = 0;
   double within_3_days = 0;                   // share, 0..1
   std::optional<double> interval80_coverage;  // share, 0..1; rules without interval: none

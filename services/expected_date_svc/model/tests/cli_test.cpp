@@ -74,8 +74,9 @@ TEST(Cli, TrainThenEvaluateAsJson) {
   auto e = run(evaluate_main,
                {"--csv", TIM_AR_CSV, "--model", model, "--test-from", "2013-07-12", "--json"});
   ASSERT_EQ(e.code, 0) << e.err;
-  for (const char* key : {"\"mae_days\"", "\"median_ae_days\"", "\"within_3_days\"",
-                          "\"interval80_coverage\"", "\"test_invoices\":500", "\"baselines\""})
+  for (const char* key :
+       {"\"mae_days\"", "\"median_ae_days\"", "\"within_3_days\"", "\"interval80_coverage\"",
+        "\"mae_ci95_days\":[", "\"test_invoices\":500", "\"baselines\""})
     EXPECT_NE(e.out.find(key), std::string::npos) << key;
   auto text =
       run(evaluate_main, {"--csv", TIM_AR_CSV, "--model", model, "--test-from", "2013-07-12"});
