@@ -45,6 +45,7 @@ def test_traceparent_travels_gateway_auth_invoices_predictor_and_every_hop_logs_
     (sent,) = fake_predictor.header_of(0, "traceparent")
     trace_id, parent, flags = TRACEPARENT.match(sent).groups()
     assert (trace_id, flags) == (TRACE, "01")
+    assert fake_predictor.header_of(0, "tracestate") == ["vendor=1"]  # with its trace
     assert wait_for(lambda: access_lines(invoices) and access_lines(gw) and access_lines(auth),
                     timeout=3.0)
     (inv_line,) = access_lines(invoices)
@@ -60,6 +61,16 @@ def test_traceparent_travels_gateway_auth_invoices_predictor_and_every_hop_logs_
     assert [l["trace_id"] for l in access_lines(auth)] == [TRACE]
     decisions = [l for l in auth.log_lines() if l.get("msg") == "auth decision"]
     assert [d["trace_id"] for d in decisions] == [TRACE]
+
+
+def test_invoices_drops_a_tracestate_that_came_without_a_trace(services):
+    fake_predictor = services.fake(predictor)
+    invoices = services.service("invoices_svc", {
+        "EXPECTED_DATE_URI": f"http://127.0.0.1:{fake_predictor.port}"})
+    assert get(invoices.port, "/api/invoices/1", {"tracestate": "orphan=1"}).status == 200
+    (sent,) = fake_predictor.header_of(0, "traceparent")
+    assert TRACEPARENT.match(sent)  # a new trace, started by invoices_svc
+    assert fake_predictor.header_of(0, "tracestate") == []
 
 
 def test_gateway_starts_a_trace_when_none_comes_and_sends_it_to_auth_and_upstream(services, tmp_path):

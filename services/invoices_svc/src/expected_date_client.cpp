@@ -22,6 +22,10 @@ Task<std::optional<ExpectedDate>> ExpectedDateClient::predict(const Invoice& inv
   request.target = service_.base_path + "/api/expected-date/" + std::to_string(invoice_id);
   request.headers.add("x-request-id", origin.request_id);
   request.headers.add("traceparent", origin.trace.downstream_traceparent());
+  // W3C: tracestate travels with the trace it belongs to, and only then.
+  if (origin.trace.has_parent())
+    if (auto state = origin.headers.get("tracestate"))
+      request.headers.add("tracestate", std::string(*state));
   request.headers.add("accept", "application/json");
   request.headers.add("content-type", "application/json");
   request.body = prediction_request_json(invoice, paid, today);
