@@ -33,6 +33,24 @@ std::string format_iso_date(std::chrono::year_month_day date) {
   return buf;
 }
 
+std::optional<std::chrono::year_month_day> parse_iso_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  auto number = [&](std::size_t pos, std::size_t count) -> std::optional<int> {
+    int value = 0;
+    for (std::size_t i = pos; i < pos + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  auto y = number(0, 4), m = number(5, 2), d = number(8, 2);
+  if (!y || !m || !d) return std::nullopt;
+  std::chrono::year_month_day date{std::chrono::year{*y}, std::chrono::month{unsigned(*m)},
+                                   std::chrono::day{unsigned(*d)}};
+  if (!date.ok()) return std::nullopt;
+  return date;
+}
+
 std::string format_iso8601_utc(std::chrono::system_clock::time_point t) {
   using namespace std::chrono;
   const auto ms = floor<milliseconds>(t);

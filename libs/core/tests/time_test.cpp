@@ -31,3 +31,12 @@ TEST(IsoDate, IsZeroPaddedInsideTheFourDigitYearsAndStillWrittenOutside) {
   EXPECT_EQ(tim::format_iso_date(year{7} / January / 2), "0007-01-02");
   EXPECT_EQ(tim::format_iso_date(year{12345} / March / 4), "12345-03-04");
 }
+
+TEST(IsoDate, ParsesExactlyYyyyMmDdOfARealDay) {
+  using namespace std::chrono;
+  EXPECT_EQ(tim::parse_iso_date("2024-02-29"), year{2024} / February / 29);
+  EXPECT_EQ(tim::parse_iso_date("0001-01-01"), year{1} / January / 1);
+  for (auto bad : {"2023-02-29", "2024-13-01", "2024-00-10", "2024-1-01", "2024-01-1", "2024/01/01",
+                   "+024-01-01", "2024-0a-01", " 2024-01-01", "2024-01-01T", "", "2024-01-32"})
+    EXPECT_FALSE(tim::parse_iso_date(bad)) << bad;
+}

@@ -1,7 +1,8 @@
 #include "model/dates.hpp"
 
 #include <charconv>
-#include <cstdio>
+
+#include "tim/time.hpp"
 
 namespace tim::expected_date {
 namespace {
@@ -35,17 +36,12 @@ std::optional<Date> parse_us_date(std::string_view text) {
 }
 
 std::optional<Date> parse_iso_date(std::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  return make_date(parse_uint(text.substr(0, 4), 4, 4), parse_uint(text.substr(5, 2), 2, 2),
-                   parse_uint(text.substr(8, 2), 2, 2));
+  auto date = tim::parse_iso_date(text);
+  return date ? std::optional<Date>(Date{*date}) : std::nullopt;
 }
 
 std::string format_iso_date(Date d) {
-  std::chrono::year_month_day ymd{d};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buf;
+  return tim::format_iso_date(std::chrono::year_month_day{d});
 }
 
 }  // namespace tim::expected_date

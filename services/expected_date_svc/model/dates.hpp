@@ -1,5 +1,5 @@
-// Calendar dates as text: the CSV's M/D/YYYY and ISO 8601 YYYY-MM-DD (g++ 12 has no
-// std::chrono::parse, so both are parsed by hand and validated through year_month_day).
+// Calendar dates as text: the CSV's M/D/YYYY (parsed here) and ISO 8601 YYYY-MM-DD (tim/time.hpp,
+// shared with the other services). g++ 12 has no std::chrono::parse.
 #pragma once
 
 #include <chrono>

@@ -30,12 +30,9 @@ std::optional<Date> Date::from_ymd(int year, unsigned month, unsigned day) {
 }
 
 std::optional<Date> Date::parse(std::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  const auto year = digits(text, 0, 4);
-  const auto month = digits(text, 5, 2);
-  const auto day = digits(text, 8, 2);
-  if (!year || !month || !day) return std::nullopt;
-  return from_ymd(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
+  const auto ymd = parse_iso_date(text);
+  if (!ymd) return std::nullopt;
+  return from_ymd(int(ymd->year()), unsigned(ymd->month()), unsigned(ymd->day()));
 }
 
 std::string Date::to_string() const {
