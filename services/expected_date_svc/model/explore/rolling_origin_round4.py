@@ -5,122 +5,27 @@
 #                                    the test set; refuses, since nothing was chosen
 # Plain Python 3 standard library. The current model is the replica of
 # services/expected_date_svc/model/explore/validation_ideas_round2.py (reproduces 5.704 / 5.418).
-import csv, datetime as dt, collections, statistics as st, math, sys, random
+import collections, datetime as dt, importlib.util, math, os, random, statistics as st, sys
 
-F = sys.argv[1]
 CHOSEN = None  # 'A' or 'B' had one passed the rule written before the run; none did
 
 
-def d(s):
-    m, dd, y = map(int, s.split('/'))
-    return dt.date(y, m, dd)
-
-
-rows = []
-for r in csv.DictReader(open(F, newline='')):
-    rows.append(dict(country=r['countryCode'], cust=r['customerID'], issue=d(r['InvoiceDate']),
-                     due=d(r['DueDate']), amt=float(r['InvoiceAmount']), disp=r['Disputed'] == 'Yes',
-                     settle=d(r['SettledDate']), el=r['PaperlessBill'] == 'Electronic'))
+# The current model's replica (the data, the population fit, walk-forward cases, residual
+# buckets, quantiles, the centre) is round 2's, shared rather than copied.
+_spec = importlib.util.spec_from_file_location(
+    'round2', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'validation_ideas_round2.py'))
+r2 = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(r2)  # reads the CSV named by sys.argv[1]
+rows, eff, delay, mean = r2.rows, r2.eff, r2.delay, r2.mean
+fit_population, make_cases, calibrate, wquant = r2.fit_population, r2.make_cases, r2.calibrate, r2.wquant
+round_half, prior_of, pdl, centre_base = r2.round_half, r2.prior_of, r2.pdl, r2.centre_base
+build, predict = r2.build, r2.predict
 TEST = dt.date(2013, 7, 12)
 PSEUDO = dt.date(2013, 2, 24)
 PSEUDO2 = dt.date(2012, 11, 1)
 ORIGINS = [dt.date(2012, 8, 1), dt.date(2012, 9, 12), dt.date(2012, 10, 24), dt.date(2012, 12, 5),
            dt.date(2013, 1, 16), dt.date(2013, 2, 27), dt.date(2013, 4, 10), dt.date(2013, 5, 22)]
 WINDOWS = [(o, ORIGINS[i + 1] if i + 1 < len(ORIGINS) else TEST) for i, o in enumerate(ORIGINS)]
-
-
-def eff(r): return max(r['issue'], r['due'])
-def delay(r): return (r['settle'] - eff(r)).days
-def mean(xs): return sum(xs) / len(xs) if xs else 0.0
-
-
-# ---------------------------------------------------------------- replica of the current model
-def fit_population(rs):
-    byc = collections.defaultdict(lambda: ([], []))
-    for r in rs: byc[r['cust']][0 if r['el'] else 1].append(delay(r))
-    num = den = 0
-    for el, pa in byc.values():
-        if el and pa:
-            w = len(el) * len(pa) / (len(el) + len(pa)); num += w * (mean(el) - mean(pa)); den += w
-    E = num / den if den else 0
-    bycty = collections.defaultdict(list); allv = []
-    for r in rs:
-        v = delay(r) - (E if r['el'] else 0); bycty[r['country']].append(v); allv.append(v)
-    pop = mean(allv)
-    within = 0; dof = 0
-    for xs in bycty.values():
-        mu = mean(xs); within += sum((x - mu) ** 2 for x in xs); dof += len(xs) - 1
-    within = within / dof if dof else 0
-    between = sampling = 0
-    for xs in bycty.values():
-        between += (mean(xs) - pop) ** 2; sampling += within / len(xs)
-    n = len(bycty); tau2 = max(0, (between - sampling) / n) if n > 1 else 0
-    cty = {c: ((len(xs) * mean(xs) + (within / tau2) * pop) / (len(xs) + within / tau2) if tau2 > 0 else pop)
-           for c, xs in bycty.items()}
-    return dict(E=E, pop=pop, cty=cty)
-
-
-def make_cases(pool, start, end):
-    byc = collections.defaultdict(list)
-    for q in pool: byc[q['cust']].append(q)
-    return [(r, [q for q in byc[r['cust']] if q['settle'] < r['issue']])
-            for r in pool if start <= r['issue'] < end]
-
-
-BOUNDS = [1, 5, 10, 20]
-
-
-def calibrate(resids_by_n, pop_resids):
-    buckets = []
-    for i, lo in enumerate(BOUNDS):
-        hi = BOUNDS[i + 1] if i + 1 < len(BOUNDS) else 1 << 30
-        rs = [x for n, v in resids_by_n.items() if lo <= n < hi for x in v]
-        if len(rs) < 40 and buckets: buckets[-1][1].extend(rs)
-        else: buckets.append([lo, rs])
-    if len(buckets) > 1 and len(buckets[0][1]) < 40:
-        buckets[1][1].extend(buckets[0][1]); buckets[1][0] = buckets[0][0]; buckets.pop(0)
-    return [(0, sorted(pop_resids))] + [(lo, sorted(rs)) for lo, rs in buckets if rs]
-
-
-def wquant(sorted_vals, q):
-    n = len(sorted_vals)
-    for i, v in enumerate(sorted_vals):
-        if i + 1 >= q * n - 1e-9: return v
-    return sorted_vals[-1]
-
-
-def round_half(x):  # std::lround
-    return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
-
-
-def prior_of(P, r): return P['cty'].get(r['country'], P['pop'])
-def pdl(P, h): return delay(h) - (P['E'] if h['el'] else 0)
-
-
-def centre_base(P, r, hist, k=0.5, **kw):
-    prior = prior_of(P, r); s = 0; n = 0
-    for h in hist:
-        if h['settle'] < h['issue']: continue
-        s += pdl(P, h); n += 1
-    lvl = (s + k * prior) / (n + k) if n + k > 0 else prior
-    return lvl + (P['E'] if r['el'] else 0), n
-
-
-def build(P, cases, cf, kw):
-    pop = []; byn = collections.defaultdict(list)
-    for r, h in cases:
-        c0, _ = cf(P, r, [], **kw); pop.append(round_half(delay(r) - c0))
-        c, n = cf(P, r, h, **kw)
-        if n > 0: byn[n].append(round_half(delay(r) - c))
-    return calibrate(byn, pop)
-
-
-def predict(P, B, r, h, cf, kw, tail=0.10):
-    c, n = cf(P, r, h, **kw)
-    bk = [b for b in B if b[0] <= n][-1][1]
-    due = eff(r)
-    outs = sorted(max(r['issue'], due + dt.timedelta(days=round_half(c + x))) for x in bk)
-    return wquant(outs, 0.5), wquant(outs, tail), wquant(outs, 1 - tail)
 
 
 def score(P, B, cases, cf, kw, tail=0.10):
