@@ -3,8 +3,10 @@
 #include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
@@ -17,10 +19,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "request_bytes.hpp"
 #include "tim/config.hpp"
 #include "tim/log.hpp"
 #include "tim/metrics.hpp"
-#include "write_message.hpp"
 
 namespace tim::http {
 
@@ -164,12 +166,12 @@ FetchResult failure(FetchError e, std::string message) {
   return r;
 }
 
-Task<Attempt> exchange(beast::tcp_stream& stream, const bhttp::request<bhttp::string_body>& req,
-                       bool head, Clock::time_point deadline, const ClientOptions& options,
-                       bool reused) {
+Task<Attempt> exchange(beast::tcp_stream& stream, std::string_view wire, bool head,
+                       Clock::time_point deadline, const ClientOptions& options, bool reused) {
   Attempt a;
   stream.expires_at(deadline);
-  auto [wec, wn] = co_await detail::write_message(stream, req);
+  auto [wec, wn] =
+      co_await asio::async_write(stream, asio::buffer(wire), asio::as_tuple(asio::use_awaitable));
   (void)wn;
   if (wec) {
     a.retry_safe = reused && wec != beast::error::timeout;
@@ -260,33 +262,14 @@ std::string_view outcome(const FetchResult& r) {
 
 namespace {
 
-using Message = bhttp::request<bhttp::string_body>;
-
-Message to_message(const Endpoint& endpoint, const ClientRequest& request, std::string body) {
-  Message req;
-  req.method_string(request.method);
-  req.target(request.target);
-  req.version(11);
-  for (auto& f : request.headers) req.insert(f.name, f.value);
-  if (req.find(bhttp::field::host) == req.end()) req.set(bhttp::field::host, endpoint.authority());
-  req.keep_alive(true);
-  if (!body.empty() || request.method == "POST" || request.method == "PUT" ||
-      request.method == "PATCH") {
-    req.body() = std::move(body);
-    req.prepare_payload();
-  }
-  return req;
-}
-
-Task<FetchResult> exchange_with_pool(const Endpoint& endpoint, const Message& req,
+Task<FetchResult> exchange_with_pool(const Endpoint& endpoint, const std::string& key,
+                                     std::string_view method, std::string_view wire,
                                      std::chrono::milliseconds timeout,
                                      const ClientOptions& options) {
   const auto deadline = Clock::now() + timeout;
   auto executor = co_await asio::this_coro::executor;
   auto& pool = asio::use_service<ConnectionPool>(asio::query(executor, asio::execution::context));
-  const auto key = endpoint.authority();
-  const bool head = req.method() == bhttp::verb::head;
-  const auto method = req.method_string();
+  const bool head = method == "HEAD";
 
   for (int attempt = 0;; ++attempt) {
     auto stream = pool.take(key, options.idle_timeout);
@@ -299,7 +282,7 @@ Task<FetchResult> exchange_with_pool(const Endpoint& endpoint, const Message& re
       stream = std::move(std::get<0>(connected));
     }
 
-    auto a = co_await exchange(*stream, req, head, deadline, options, reused);
+    auto a = co_await exchange(*stream, wire, head, deadline, options, reused);
     if (a.result.ok()) {
       if (a.reusable) pool.give_back(key, std::move(stream), options.max_idle_per_endpoint);
       co_return std::move(a.result);
@@ -329,7 +312,7 @@ void report(const std::string& upstream, CircuitBreaker::Transition t) {
   }
 }
 
-Task<FetchResult> guarded_fetch(const Endpoint& endpoint, const Message& req,
+Task<FetchResult> guarded_fetch(const Endpoint& endpoint, const ClientRequest& request,
                                 std::chrono::milliseconds timeout, const ClientOptions& options,
                                 CircuitBreaker* breaker) {
   const auto start = Clock::now();
@@ -344,7 +327,9 @@ Task<FetchResult> guarded_fetch(const Endpoint& endpoint, const Message& req,
       co_return failure(FetchError::circuit_open, "circuit open: " + upstream);
     }
   }
-  auto result = co_await exchange_with_pool(endpoint, req, timeout, options);
+  const std::string wire = detail::request_bytes(request, upstream);
+  auto result =
+      co_await exchange_with_pool(endpoint, upstream, request.method, wire, timeout, options);
   const auto end = Clock::now();
   metrics::observe_upstream(upstream, outcome(result),
                             std::chrono::duration<double>(end - start).count());
@@ -358,15 +343,13 @@ Task<FetchResult> guarded_fetch(const Endpoint& endpoint, const Message& req,
 
 Task<FetchResult> HttpClient::fetch(const Endpoint& endpoint, ClientRequest request,
                                     std::chrono::milliseconds timeout, CircuitBreaker* breaker) {
-  const Message req = to_message(endpoint, request, std::move(request.body));
-  co_return co_await guarded_fetch(endpoint, req, timeout, options_, breaker);
+  co_return co_await guarded_fetch(endpoint, request, timeout, options_, breaker);
 }
 
 Task<FetchResult> HttpClient::fetch_copy(const Endpoint& endpoint, const ClientRequest& request,
                                          std::chrono::milliseconds timeout,
                                          CircuitBreaker* breaker) {
-  const Message req = to_message(endpoint, request, request.body);
-  co_return co_await guarded_fetch(endpoint, req, timeout, options_, breaker);
+  co_return co_await guarded_fetch(endpoint, request, timeout, options_, breaker);
 }
 
 }  // namespace tim::http
