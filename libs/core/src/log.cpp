@@ -10,6 +10,7 @@
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -94,13 +95,38 @@ class BatchWriter {
   std::thread thread_;
 };
 
+// Eight bytes at once: whether any is below 0x20, '"' or '\\' (exact, no false positives).
+bool needs_escape(std::uint64_t x) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101, highs = 0x8080808080808080;
+  const auto zero_byte = [&](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  const auto below_space = (x - ones * 0x20) & ~x & highs;
+  return (below_space | zero_byte(x ^ (ones * '"')) | zero_byte(x ^ (ones * '\\'))) != 0;
+}
+
 // Exactly what boost::json::serialize writes for a string: '"' and '\\' escaped, control
-// characters as \b \t \n \f \r or \u00xx, every other byte as it is.
+// characters as \b \t \n \f \r or \u00xx, every other byte as it is. Values rarely need an
+// escape: the scan for the first one goes eight bytes at a time (a byte at a time was half
+// of an access line's instructions).
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
+  const std::size_t n = s.size();
+  std::size_t first = 0;  // no escape before this
+  for (std::uint64_t word; first + 8 <= n; first += 8) {
+    std::memcpy(&word, s.data() + first, 8);
+    if (needs_escape(word)) break;
+  }
+  if (first < n && n - first < 8) {
+    std::uint64_t word = 0x2020202020202020;  // the tail, padded with spaces
+    std::memcpy(&word, s.data() + first, n - first);
+    if (!needs_escape(word)) first = n;
+  }
   out.push_back('"');
+  if (first == n) {
+    out.append(s).push_back('"');
+    return;
+  }
   std::size_t plain = 0;  // start of the run not yet copied
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  for (std::size_t i = first; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + plain, i - plain);
