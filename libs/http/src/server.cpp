@@ -10,6 +10,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -27,11 +28,11 @@
 #include <thread>
 #include <vector>
 
+#include "response_bytes.hpp"
 #include "tim/config.hpp"
 #include "tim/log.hpp"
 #include "tim/metrics.hpp"
 #include "tim/trace_context.hpp"
-#include "write_message.hpp"
 
 namespace tim::http {
 
@@ -349,23 +350,13 @@ struct Server::Impl {
         if (!exempt) in_flight.fetch_sub(1, std::memory_order_relaxed);
       }
 
-      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
-      for (auto& f : response.headers) res.insert(f.name, f.value);
-      res.set(bhttp::field::date, http_date());
-      if (!options.server_header.empty()) res.set(bhttp::field::server, options.server_header);
       // Draining: tell the client to drop this connection, so that its pool stops using us.
       const bool keep_alive = client_keep_alive && !draining;
-      res.keep_alive(keep_alive);
-      const bool no_body = response.status == 204 || response.status == 304 ||
-                           (response.status >= 100 && response.status < 200);
-      if (head) {
-        if (!res.has_content_length()) res.content_length(response.body.size());
-      } else if (!no_body) {
-        res.body() = std::move(response.body);
-        res.prepare_payload();
-      }
+      const std::string wire = detail::response_bytes(
+          response, {version, keep_alive, head, http_date(), options.server_header});
       stream.expires_after(options.body_timeout);
-      auto [wec, wn] = co_await detail::write_message(stream, res);
+      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(wire),
+                                                  asio::as_tuple(asio::use_awaitable));
       (void)wn;
       metrics::observe_request(
           request.route.empty() ? "unmatched" : request.route, request.method, response.status,

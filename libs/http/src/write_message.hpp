@@ -1,22 +1,15 @@
-// Writes a Beast string-body message as one buffer: the same bytes as bhttp::async_write, at a
-// fraction of the instructions. Beast's serializer walks a concatenated buffer sequence of
-// start line, every field and the body through several layers of buffer adaptors, which cost
-// ~20k instructions per message (callgrind), as much as the rest of a small request.
-// Internal to tim_http.
+// A Beast string-body message as one buffer: the same bytes as bhttp::async_write, at a
+// fraction of the instructions. Beast's serializer walks a concatenated buffer sequence of start
+// line, every field and the body through several layers of buffer adaptors, which cost ~20k
+// instructions per message (callgrind). Used for the rare answers that still go through a
+// Beast message (response_bytes.hpp). Internal to tim_http.
 #pragma once
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <string>
-#include <tuple>
-
-#include "tim/task.hpp"
 
 namespace tim::http::detail {
 
@@ -50,17 +43,6 @@ std::string wire_bytes(const bhttp::message<isRequest, bhttp::string_body>& m) {
   for (const auto& f : m) out.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
   out.append("\r\n").append(m.body());
   return out;
-}
-
-template <class Stream, bool isRequest>
-Task<std::tuple<boost::system::error_code, std::size_t>> write_message(
-    Stream& stream, const bhttp::message<isRequest, bhttp::string_body>& m) {
-  namespace asio = boost::asio;
-  if (m.chunked())
-    co_return co_await bhttp::async_write(stream, m, asio::as_tuple(asio::use_awaitable));
-  const std::string wire = wire_bytes(m);
-  co_return co_await asio::async_write(stream, asio::buffer(wire),
-                                       asio::as_tuple(asio::use_awaitable));
 }
 
 }  // namespace tim::http::detail
