@@ -60,3 +60,18 @@ TEST(Log, EscapesLikeBoostJsonAtEveryPositionAndLength) {
         ASSERT_EQ(line, boost::json::serialize(expected)) << length << " " << at << " " << int(c);
       }
 }
+
+TEST(Log, LinesAtTheirLongestAreWrittenWhole) {
+  // Every byte escaped to six, the widest numbers: the room made for a line is enough.
+  const std::string controls(300, '\x01');
+  const std::string key = "\"k\\";
+  const auto line = format_line(controls, Level::debug, controls, controls,
+                                {{key, std::string_view(controls)},
+                                 {"n", std::int64_t{-9223372036854775807 - 1}},
+                                 {"d", -1.7976931348623157e308},
+                                 {"b", false}});
+  boost::json::object expected{
+      {"time", controls}, {"level", "debug"}, {"service", controls},          {"msg", controls},
+      {key, controls},    {"n", INT64_MIN},   {"d", -1.7976931348623157e308}, {"b", false}};
+  EXPECT_EQ(line, boost::json::serialize(expected));
+}
