@@ -7,12 +7,12 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <charconv>
 #include <sstream>
 #include <string>
 #include <string_view>
 
 #include "tim/http/client.hpp"
+#include "write_message.hpp"
 
 namespace tim::http::detail {
 
@@ -50,14 +50,15 @@ inline std::string request_bytes(const ClientRequest& request, std::string_view 
   // requests keep going through it.
   bool through_beast = payload && method == "TRACE";
   bool has_host = false;
-  std::size_t size =
-      method.size() + request.target.size() + authority.size() + 48 + request.body.size();
+  // Request line, Host, Content-Length and the blank line take at most 64 bytes besides.
+  std::size_t room =
+      method.size() + request.target.size() + authority.size() + 64 + request.body.size();
   for (const auto& f : request.headers) {
     if (iequals(f.name, "connection") || iequals(f.name, "transfer-encoding"))
       through_beast = true;
     else if (iequals(f.name, "host"))
       has_host = true;
-    size += f.name.size() + f.value.size() + 4;
+    room += f.name.size() + f.value.size() + 4;
   }
   if (through_beast) {
     std::ostringstream out;
@@ -65,26 +66,16 @@ inline std::string request_bytes(const ClientRequest& request, std::string_view 
     return std::move(out).str();
   }
 
-  std::string out;
-  out.reserve(size);
-  out.append(method).push_back(' ');
-  out.append(request.target).append(" HTTP/1.1\r\n");
+  WireWriter out(room);
+  out.put(method).put(' ').put(request.target).put(" HTTP/1.1\r\n");
   for (const auto& f : request.headers) {
     if (payload && iequals(f.name, "content-length")) continue;
-    // Beast trims a value's surrounding spaces and tabs.
-    std::string_view v = f.value;
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-    out.append(f.name).append(": ").append(v).append("\r\n");
+    out.put(f.name).put(": ").put(trimmed(f.value)).put("\r\n");
   }
-  if (!has_host) out.append("Host: ").append(authority).append("\r\n");
-  if (set_length) {
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof digits, request.body.size()).ptr;
-    out.append("Content-Length: ").append(digits, end).append("\r\n");
-  }
-  out.append("\r\n").append(request.body);
-  return out;
+  if (!has_host) out.put("Host: ").put(authority).put("\r\n");
+  if (set_length) out.put("Content-Length: ").put_number(request.body.size()).put("\r\n");
+  out.put("\r\n").put(request.body);
+  return std::move(out).finish();
 }
 
 }  // namespace tim::http::detail

@@ -8,7 +8,6 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <charconv>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -59,13 +58,18 @@ inline std::string response_bytes(const Response& response, const Framing& frami
   bool has_length = false;
   // Beast rewrites Connection and Transfer-Encoding: answers carrying them go through it.
   bool through_beast = false;
-  std::size_t size = 64 + framing.date.size() + framing.server.size() + response.body.size();
+  const auto code = static_cast<unsigned>(response.status);
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(code));
+  // Status line, Date, Server, Connection, Content-Length and the blank line take at most 100
+  // bytes besides.
+  std::size_t room =
+      100 + reason.size() + framing.date.size() + framing.server.size() + response.body.size();
   for (const auto& f : response.headers) {
     if (iequals(f.name, "connection") || iequals(f.name, "transfer-encoding"))
       through_beast = true;
     else if (iequals(f.name, "content-length"))
       has_length = true;
-    size += f.name.size() + f.value.size() + 4;
+    room += f.name.size() + f.value.size() + 4;
   }
   if (through_beast) {
     const auto res = beast_response(response, framing);
@@ -75,46 +79,26 @@ inline std::string response_bytes(const Response& response, const Framing& frami
     return std::move(out).str();
   }
 
-  const auto code = static_cast<unsigned>(response.status);
-  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(code));
-  std::string out;
-  out.reserve(size + reason.size());
-  const char line[] = {'H',
-                       'T',
-                       'T',
-                       'P',
-                       '/',
-                       char('0' + framing.version / 10),
-                       '.',
-                       char('0' + framing.version % 10),
-                       ' ',
-                       char('0' + code / 100 % 10),
-                       char('0' + code / 10 % 10),
-                       char('0' + code % 10),
-                       ' '};
-  out.append(line, sizeof line).append(reason.data(), reason.size()).append("\r\n");
+  WireWriter out(room);
+  out.put("HTTP/").put(char('0' + framing.version / 10)).put('.');
+  out.put(char('0' + framing.version % 10)).put(' ');
+  out.put(char('0' + code / 100 % 10)).put(char('0' + code / 10 % 10)).put(char('0' + code % 10));
+  out.put(' ').put(std::string_view(reason.data(), reason.size())).put("\r\n");
   for (const auto& f : response.headers) {
     if (iequals(f.name, "date") || (!framing.server.empty() && iequals(f.name, "server")) ||
         (set_length && iequals(f.name, "content-length")))
       continue;
-    // Beast trims a value's surrounding spaces and tabs.
-    std::string_view v = f.value;
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-    out.append(f.name).append(": ").append(v).append("\r\n");
+    out.put(f.name).put(": ").put(trimmed(f.value)).put("\r\n");
   }
-  out.append("Date: ").append(framing.date).append("\r\n");
-  if (!framing.server.empty()) out.append("Server: ").append(framing.server).append("\r\n");
-  if (framing.version >= 11 && !framing.keep_alive) out.append("Connection: close\r\n");
-  if (framing.version < 11 && framing.keep_alive) out.append("Connection: keep-alive\r\n");
-  if (set_length || (framing.head && !has_length)) {
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof digits, response.body.size()).ptr;
-    out.append("Content-Length: ").append(digits, end).append("\r\n");
-  }
-  out.append("\r\n");
-  if (set_length) out.append(response.body);
-  return out;
+  out.put("Date: ").put(framing.date).put("\r\n");
+  if (!framing.server.empty()) out.put("Server: ").put(framing.server).put("\r\n");
+  if (framing.version >= 11 && !framing.keep_alive) out.put("Connection: close\r\n");
+  if (framing.version < 11 && framing.keep_alive) out.put("Connection: keep-alive\r\n");
+  if (set_length || (framing.head && !has_length))
+    out.put("Content-Length: ").put_number(response.body.size()).put("\r\n");
+  out.put("\r\n");
+  if (set_length) out.put(response.body);
+  return std::move(out).finish();
 }
 
 }  // namespace tim::http::detail

@@ -9,11 +9,49 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <charconv>
+#include <cstring>
 #include <string>
+#include <string_view>
 
 namespace tim::http::detail {
 
 namespace bhttp = boost::beast::http;
+
+// Writes a message into room made once (a string sized for the most it can take, cut to length
+// at the end): a copy per piece, without std::string's size check and call per append.
+class WireWriter {
+ public:
+  explicit WireWriter(std::size_t room) : out_(room, '\0'), p_(out_.data()) {}
+  WireWriter& put(std::string_view s) noexcept {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+    return *this;
+  }
+  WireWriter& put(char c) noexcept {
+    *p_++ = c;
+    return *this;
+  }
+  WireWriter& put_number(std::size_t n) noexcept {  // room: 20 bytes
+    p_ = std::to_chars(p_, p_ + 20, n).ptr;
+    return *this;
+  }
+  std::string finish() && {
+    out_.resize(static_cast<std::size_t>(p_ - out_.data()));
+    return std::move(out_);
+  }
+
+ private:
+  std::string out_;
+  char* p_;
+};
+
+// A header value as Beast stores it: surrounding spaces and tabs trimmed.
+inline std::string_view trimmed(std::string_view v) noexcept {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
 
 // The message as Beast's serializer writes it, when its body goes out as it is (not chunked).
 template <bool isRequest>
