@@ -185,6 +185,25 @@ def test_a_pooled_connection_the_upstream_has_closed_costs_no_request(services, 
         upstream.stop()
 
 
+def test_chunked_and_close_delimited_answers_reach_the_client_whole(services, tmp_path):
+    answers = {
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-type: text/plain\r\n\r\n"
+        b"3\r\nabc\r\n4;ext=1\r\ndefg\r\n0\r\n\r\n": b"abcdefg",
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the end": b"until the end",
+    }
+    auth = services.fake(ALLOW)
+    for answer, body in answers.items():
+        upstream = RawPeer(answer)
+        try:
+            gw = services.gateway(tmp_path, upstream.port, auth.port)
+            for _ in range(2):
+                r = get(gw.port, "/invoices/1", {"authorization": TOKEN})
+                assert (r.status, r.body, r.header("content-length")) == (200, body, str(len(body)))
+                assert r.header("transfer-encoding") is None
+        finally:
+            upstream.stop()
+
+
 def test_upstream_connections_are_reused(services, tmp_path):
     auth = services.fake(ALLOW)
     upstream = services.fake(UPSTREAM_OK)

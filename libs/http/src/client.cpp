@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -177,6 +178,48 @@ FetchResult failure(FetchError e, std::string message) {
   return r;
 }
 
+// Parses an answer straight into a FetchResult. Beast's response_parser would keep the fields
+// in a list of its own (an allocation each) for us to copy them again into the result.
+class AnswerParser final : public bhttp::basic_parser<false> {
+ public:
+  explicit AnswerParser(FetchResult& into) : into_(into) {}
+
+ private:
+  void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int,
+                       beast::error_code&) override {}
+  void on_response_impl(int code, beast::string_view, int, beast::error_code&) override {
+    into_.status = code;
+    into_.headers.reserve(8);  // most answers have fewer fields: one allocation
+  }
+  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    into_.headers.add(std::string(name), std::string(value));
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code& ec) override {
+    if (!length) return;
+    if (*length > into_.body.max_size()) {
+      ec = bhttp::error::buffer_overflow;
+      return;
+    }
+    into_.body.reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    into_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                                 beast::error_code&) override {
+    into_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  FetchResult& into_;
+};
+
 Task<Attempt> exchange(beast::tcp_stream& stream, std::string_view wire, bool head,
                        Clock::time_point deadline, const ClientOptions& options, bool reused) {
   Attempt a;
@@ -191,7 +234,7 @@ Task<Attempt> exchange(beast::tcp_stream& stream, std::string_view wire, bool he
     co_return a;
   }
   beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
+  AnswerParser parser(a.result);
   parser.header_limit(static_cast<std::uint32_t>(options.max_response_header_bytes));
   parser.body_limit(options.max_response_body_bytes);
   parser.skip(head);
@@ -213,13 +256,8 @@ Task<Attempt> exchange(beast::tcp_stream& stream, std::string_view wire, bool he
     a.result.response_started = started;
     co_return a;
   }
-  auto& res = parser.get();
-  a.result.status = static_cast<int>(res.result_int());
-  a.result.headers.reserve(std::distance(res.begin(), res.end()));
-  for (const auto& f : res)
-    a.result.headers.add(std::string(f.name_string()), std::string(f.value()));
-  a.reusable = res.keep_alive() && buffer.size() == 0;
-  a.result.body = std::move(res.body());
+  // The parser's keep_alive() also says no to an answer delimited by the end of the stream.
+  a.reusable = parser.keep_alive() && buffer.size() == 0;
   co_return a;
 }
 
