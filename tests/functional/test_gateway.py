@@ -2,7 +2,7 @@
 (reference/gateway-protocol.md): the auth call, deny/error handling, rewrite, edge headers."""
 import time
 
-from harness import TOKEN, closed_port, get, request
+from harness import TOKEN, RawPeer, closed_port, get, request
 
 ALLOW = lambda req: (200, {"x-auth-subject": "tutorial", "x-not-listed": "no"}, "")
 UPSTREAM_OK = lambda req: (200, {"content-type": "application/json", "server": "fake",
@@ -166,6 +166,42 @@ def test_oversized_headers_are_431_and_never_reach_auth(services, tmp_path):
     assert auth.requests == []
     r = get(gw.port, "/invoices/1", {"authorization": TOKEN, "x-big": "a" * (50 * 1024)})
     assert r.status == 200
+
+
+def test_a_pooled_connection_the_upstream_has_closed_costs_no_request(services, tmp_path):
+    # Each connection answers once, keep-alive, then the upstream closes it: the gateway's pooled
+    # connection is dead by the next request, whichever method it carries.
+    upstream = RawPeer(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                       b"content-length: 2\r\n\r\n{}")
+    try:
+        gw = services.gateway(tmp_path, upstream.port, services.fake(ALLOW).port)
+        for method in ["GET", "POST", "GET", "GET", "PUT", "POST", "DELETE", "POST"]:
+            time.sleep(0.05)  # the close reaches the gateway while the connection is pooled
+            r = request(gw.port, method, "/invoices/1", {"authorization": TOKEN},
+                        body=None if method in ("GET", "DELETE") else "{}")
+            assert (method, r.status, r.body) == (method, 200, b"{}")
+        assert upstream.connections == 8
+    finally:
+        upstream.stop()
+
+
+def test_chunked_and_close_delimited_answers_reach_the_client_whole(services, tmp_path):
+    answers = {
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-type: text/plain\r\n\r\n"
+        b"3\r\nabc\r\n4;ext=1\r\ndefg\r\n0\r\n\r\n": b"abcdefg",
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the end": b"until the end",
+    }
+    auth = services.fake(ALLOW)
+    for answer, body in answers.items():
+        upstream = RawPeer(answer)
+        try:
+            gw = services.gateway(tmp_path, upstream.port, auth.port)
+            for _ in range(2):
+                r = get(gw.port, "/invoices/1", {"authorization": TOKEN})
+                assert (r.status, r.body, r.header("content-length")) == (200, body, str(len(body)))
+                assert r.header("transfer-encoding") is None
+        finally:
+            upstream.stop()
 
 
 def test_upstream_connections_are_reused(services, tmp_path):

@@ -120,3 +120,27 @@ def test_malformed_configuration_is_a_clear_error(services):
                           capture_output=True, text=True, timeout=10)
     assert done.returncode == 2
     assert "PORT" in done.stderr
+
+
+def test_connection_framing_follows_the_request(services):
+    port = services.service("expected_date_svc").port
+    # HTTP/1.0: closed after the answer unless the client asks to keep it.
+    answer = raw_exchange(port, b"GET /healthz HTTP/1.0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 200") and b"<timeout" not in answer
+    answer = raw_exchange(port, b"GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 1.0)
+    assert b"Connection: keep-alive\r\n" in answer and answer.endswith(b"<timeout: connection still open>")
+    # HTTP/1.1: two pipelined requests answered in turn, the second one's "close" honoured.
+    answer = raw_exchange(port, b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
+                                b"GET /readyz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    assert answer.count(b"HTTP/1.1 200 OK\r\n") == 2 and b"<timeout" not in answer
+    assert answer.count(b"Connection: close\r\n") == 1
+    # Two Host fields: refused.
+    answer = raw_exchange(port, b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400")
+    # Expect: 100-continue gets the interim answer, then the real one.
+    body = b'{"invoice":{"id":1}}'
+    answer = raw_exchange(port, b"POST /api/expected-date/1 HTTP/1.1\r\nHost: a\r\n"
+                                b"Expect: 100-continue\r\nContent-Type: application/json\r\n"
+                                b"Connection: close\r\nContent-Length: " + str(len(body)).encode() +
+                                b"\r\n\r\n" + body)
+    assert answer.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 "), answer

@@ -6,17 +6,6 @@
 
 namespace tim::http {
 
-namespace {
-constexpr char lower(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
-}
-}  // namespace
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
-
 std::optional<std::string_view> Headers::get(std::string_view name) const noexcept {
   for (const auto& f : fields_)
     if (iequals(f.name, name)) return std::string_view(f.value);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 using namespace tim::log;
 
 TEST(Log, LineIsOneJsonObjectWithEscapedValues) {
@@ -39,4 +42,36 @@ TEST(Log, NumbersAndRepeatedKeys) {
   // A field named like an earlier one replaces it where it stood (one JSON key, one value).
   EXPECT_EQ(format_line("t", Level::info, "s", "m", {{"msg", std::string_view("other")}}),
             R"({"time":"t","level":"info","service":"s","msg":"other"})");
+}
+
+TEST(Log, EscapesLikeBoostJsonAtEveryPositionAndLength) {
+  // The escape scan goes eight bytes at a time: every special byte at every offset of strings
+  // around those boundaries, and bytes next to the specials' values, against boost::json.
+  const std::string specials = {'"', '\\', '\0', '\x1f', '\n',   ' ',    '!',
+                                '#', '[',  ']',  '\x7f', '\x80', '\xdc', '\xff'};
+  for (std::size_t length = 1; length <= 25; ++length)
+    for (std::size_t at = 0; at < length; ++at)
+      for (char c : specials) {
+        std::string value(length, 'a');
+        value[at] = c;
+        const auto line = format_line("t", Level::info, "s", "m", {{"k", std::string_view(value)}});
+        boost::json::object expected{
+            {"time", "t"}, {"level", "info"}, {"service", "s"}, {"msg", "m"}, {"k", value}};
+        ASSERT_EQ(line, boost::json::serialize(expected)) << length << " " << at << " " << int(c);
+      }
+}
+
+TEST(Log, LinesAtTheirLongestAreWrittenWhole) {
+  // Every byte escaped to six, the widest numbers: the room made for a line is enough.
+  const std::string controls(300, '\x01');
+  const std::string key = "\"k\\";
+  const auto line = format_line(controls, Level::debug, controls, controls,
+                                {{key, std::string_view(controls)},
+                                 {"n", std::int64_t{-9223372036854775807 - 1}},
+                                 {"d", -1.7976931348623157e308},
+                                 {"b", false}});
+  boost::json::object expected{
+      {"time", controls}, {"level", "debug"}, {"service", controls},          {"msg", controls},
+      {key, controls},    {"n", INT64_MIN},   {"d", -1.7976931348623157e308}, {"b", false}};
+  EXPECT_EQ(line, boost::json::serialize(expected));
 }

@@ -42,3 +42,14 @@ TEST(ErrorResponse, HasTheContractShape) {
   EXPECT_EQ(r.headers.get("content-type"), "application/json");
   EXPECT_EQ(r.body, R"({"error":{"code":"bad_id","message":"id \"x\" is not a number"}})");
 }
+
+TEST(Message, IequalsFoldsAsciiLettersOnlyForEveryBytePair) {
+  const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
+  for (int i = 0; i < 256; ++i)
+    for (int j = 0; j < 256; ++j) {
+      const char a[] = {'x', static_cast<char>(i)}, b[] = {'X', static_cast<char>(j)};
+      ASSERT_EQ(tim::http::iequals({a, 2}, {b, 2}), lower(a[1]) == lower(b[1])) << i << " " << j;
+    }
+  EXPECT_FALSE(tim::http::iequals("host", "hos"));
+  EXPECT_TRUE(tim::http::iequals("", ""));
+}

@@ -10,11 +10,14 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/object.hpp>
@@ -27,11 +30,11 @@
 #include <thread>
 #include <vector>
 
+#include "response_bytes.hpp"
 #include "tim/config.hpp"
 #include "tim/log.hpp"
 #include "tim/metrics.hpp"
 #include "tim/trace_context.hpp"
-#include "write_message.hpp"
 
 namespace tim::http {
 
@@ -109,6 +112,58 @@ std::string status_json(std::string_view status, std::string_view detail = {}) {
   return boost::json::serialize(o);
 }
 
+// Parses a request straight into a Request. Beast's request_parser would keep the fields in a
+// list of its own (an allocation each) for us to copy them again into the Request.
+class RequestParser final : public bhttp::basic_parser<true> {
+ public:
+  explicit RequestParser(Request& into) : into_(into) {}
+  unsigned version() const noexcept { return version_; }
+  // As Beast's message says it: from the first Connection field and the version.
+  bool keep_alive() const {
+    const auto connection = into_.headers.get("connection");
+    if (version_ < 11) return connection && bhttp::token_list{*connection}.exists("keep-alive");
+    return !connection || !bhttp::token_list{*connection}.exists("close");
+  }
+
+ private:
+  void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target,
+                       int version, beast::error_code&) override {
+    into_.method.assign(method.data(), method.size());
+    into_.target.assign(target.data(), target.size());
+    version_ = static_cast<unsigned>(version);
+    into_.headers.reserve(16);  // most requests have fewer fields: one allocation
+  }
+  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
+  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    into_.headers.add(std::string(name), std::string(value));
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code& ec) override {
+    if (!length) return;
+    if (*length > into_.body.max_size()) {
+      ec = bhttp::error::buffer_overflow;
+      return;
+    }
+    into_.body.reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    into_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                                 beast::error_code&) override {
+    into_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  Request& into_;
+  unsigned version_ = 11;
+};
+
 // One live connection, as its worker thread sees it.
 struct Connection {
   beast::tcp_stream* stream = nullptr;
@@ -173,19 +228,6 @@ struct Server::Impl {
                                   {"request_id", std::string_view(request.request_id)},
                                   {"trace_id", request.trace.trace_id_hex()}});
     co_return error_response(500, "internal", "the server failed to handle the request");
-  }
-
-  static Request to_request(bhttp::request<bhttp::string_body>&& message,
-                            const std::string& remote_address) {
-    Request r;
-    r.method = std::string(message.method_string());
-    r.target = std::string(message.target());
-    r.headers.reserve(std::distance(message.begin(), message.end()));
-    for (const auto& f : message)
-      r.headers.add(std::string(f.name_string()), std::string(f.value()));
-    r.body = std::move(message.body());
-    r.remote_address = remote_address;
-    return r;
   }
 
   void write_access_log(const Request& req, int status,
@@ -262,7 +304,8 @@ struct Server::Impl {
       self.idle = false;
       const auto start = std::chrono::steady_clock::now();
 
-      bhttp::request_parser<bhttp::string_body> parser;
+      Request request;
+      RequestParser parser(request);
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
       parser.body_limit(options.max_body_bytes);
       stream.expires_after(options.header_timeout);
@@ -281,14 +324,13 @@ struct Server::Impl {
           co_await reject(stream, 400, "bad_request", "malformed HTTP request: " + hec.message());
         break;
       }
-      auto& header = parser.get();
-      if (header.version() == 11 && header.count(bhttp::field::host) != 1) {
+      if (parser.version() == 11 && request.headers.count("host") != 1) {
         co_await reject(stream, 400, "bad_request",
                         "an HTTP/1.1 request needs exactly one Host header");
         break;
       }
       if (!parser.is_done()) {
-        if (http::iequals(header[bhttp::field::expect], "100-continue")) {
+        if (http::iequals(request.headers.get("expect").value_or(""), "100-continue")) {
           bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
           co_await bhttp::async_write(stream, cont, asio::as_tuple(asio::use_awaitable));
         }
@@ -308,10 +350,10 @@ struct Server::Impl {
         }
       }
 
-      const bool client_keep_alive = parser.get().keep_alive();
-      const bool head = parser.get().method() == bhttp::verb::head;
-      const unsigned version = parser.get().version();
-      Request request = to_request(parser.release(), remote_address);
+      const bool client_keep_alive = parser.keep_alive();
+      const bool head = request.method == "HEAD";
+      const unsigned version = parser.version();
+      request.remote_address = remote_address;
       auto incoming_id = request.headers.get("x-request-id");
       if (options.trust_request_id && incoming_id && acceptable_request_id(*incoming_id)) {
         request.request_id = std::string(*incoming_id);
@@ -349,23 +391,13 @@ struct Server::Impl {
         if (!exempt) in_flight.fetch_sub(1, std::memory_order_relaxed);
       }
 
-      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
-      for (auto& f : response.headers) res.insert(f.name, f.value);
-      res.set(bhttp::field::date, http_date());
-      if (!options.server_header.empty()) res.set(bhttp::field::server, options.server_header);
       // Draining: tell the client to drop this connection, so that its pool stops using us.
       const bool keep_alive = client_keep_alive && !draining;
-      res.keep_alive(keep_alive);
-      const bool no_body = response.status == 204 || response.status == 304 ||
-                           (response.status >= 100 && response.status < 200);
-      if (head) {
-        if (!res.has_content_length()) res.content_length(response.body.size());
-      } else if (!no_body) {
-        res.body() = std::move(response.body);
-        res.prepare_payload();
-      }
+      const std::string wire = detail::response_bytes(
+          response, {version, keep_alive, head, http_date(), options.server_header});
       stream.expires_after(options.body_timeout);
-      auto [wec, wn] = co_await detail::write_message(stream, res);
+      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(wire),
+                                                  asio::as_tuple(asio::use_awaitable));
       (void)wn;
       metrics::observe_request(
           request.route.empty() ? "unmatched" : request.route, request.method, response.status,

@@ -1,26 +1,57 @@
-// Writes a Beast string-body message as one buffer: the same bytes as bhttp::async_write, at a
-// fraction of the instructions. Beast's serializer walks a concatenated buffer sequence of
-// start line, every field and the body through several layers of buffer adaptors, which cost
-// ~20k instructions per message (callgrind), as much as the rest of a small request.
-// Internal to tim_http.
+// A Beast string-body message as one buffer: the same bytes as bhttp::async_write, at a
+// fraction of the instructions. Beast's serializer walks a concatenated buffer sequence of start
+// line, every field and the body through several layers of buffer adaptors, which cost ~20k
+// instructions per message (callgrind). Used for the rare answers that still go through a
+// Beast message (response_bytes.hpp). Internal to tim_http.
 #pragma once
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <charconv>
+#include <cstring>
 #include <string>
-#include <tuple>
-
-#include "tim/task.hpp"
+#include <string_view>
 
 namespace tim::http::detail {
 
 namespace bhttp = boost::beast::http;
+
+// Writes a message into room made once (a string sized for the most it can take, cut to length
+// at the end): a copy per piece, without std::string's size check and call per append.
+class WireWriter {
+ public:
+  explicit WireWriter(std::size_t room) : out_(room, '\0'), p_(out_.data()) {}
+  WireWriter& put(std::string_view s) noexcept {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+    return *this;
+  }
+  WireWriter& put(char c) noexcept {
+    *p_++ = c;
+    return *this;
+  }
+  WireWriter& put_number(std::size_t n) noexcept {  // room: 20 bytes
+    p_ = std::to_chars(p_, p_ + 20, n).ptr;
+    return *this;
+  }
+  std::string finish() && {
+    out_.resize(static_cast<std::size_t>(p_ - out_.data()));
+    return std::move(out_);
+  }
+
+ private:
+  std::string out_;
+  char* p_;
+};
+
+// A header value as Beast stores it: surrounding spaces and tabs trimmed.
+inline std::string_view trimmed(std::string_view v) noexcept {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
 
 // The message as Beast's serializer writes it, when its body goes out as it is (not chunked).
 template <bool isRequest>
@@ -50,17 +81,6 @@ std::string wire_bytes(const bhttp::message<isRequest, bhttp::string_body>& m) {
   for (const auto& f : m) out.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
   out.append("\r\n").append(m.body());
   return out;
-}
-
-template <class Stream, bool isRequest>
-Task<std::tuple<boost::system::error_code, std::size_t>> write_message(
-    Stream& stream, const bhttp::message<isRequest, bhttp::string_body>& m) {
-  namespace asio = boost::asio;
-  if (m.chunked())
-    co_return co_await bhttp::async_write(stream, m, asio::as_tuple(asio::use_awaitable));
-  const std::string wire = wire_bytes(m);
-  co_return co_await asio::async_write(stream, asio::buffer(wire),
-                                       asio::as_tuple(asio::use_awaitable));
 }
 
 }  // namespace tim::http::detail
