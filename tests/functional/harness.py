@@ -72,6 +72,14 @@ class Service:
     def log_lines(self):
         return [json.loads(line) for line in self.logs().splitlines() if line.startswith("{")]
 
+    def wait_for_log(self, match, count=1, timeout=5.0):
+        """The log lines `match` accepts, once there are at least `count` of them: lines reach
+        the output on a timer, so reading once right after a request can miss them."""
+        def matching():
+            lines = [line for line in self.log_lines() if match(line)]
+            return lines if len(lines) >= count else None
+        return wait_for(matching, timeout=timeout, what=f"{count} matching log line(s)")
+
     def stop(self, sig=signal.SIGTERM, timeout=10.0):
         if self.process.poll() is None:
             self.process.send_signal(sig)

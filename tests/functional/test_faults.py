@@ -456,8 +456,8 @@ def test_slowloris_connections_are_closed_after_the_header_timeout_while_others_
     assert all(a.startswith(b"HTTP/1.1 408") for a in slow.answers.values())
     assert len(latencies) >= 10
     assert statistics.median(latencies) < 0.1 and max(latencies) < 1.0
-    rejected = [line for line in gateway.log_lines()
-                if line.get("msg") == "request rejected" and line.get("reason") == "request_timeout"]
+    rejected = gateway.wait_for_log(lambda line: line.get("msg") == "request rejected"
+                                    and line.get("reason") == "request_timeout", count=60)
     assert len(rejected) == 60
     assert metric_sum(metrics_text(gateway.port), "http_requests_rejected_total",
                       reason="request_timeout") == 60
@@ -497,8 +497,7 @@ def test_connections_over_the_cap_are_closed_while_admitted_ones_are_served(serv
     # Read only now: while the cap was full, a scrape would have been refused too.
     assert metric_sum(metrics_text(invoices.port), "http_requests_rejected_total",
                       reason="connection_limit") >= 11
-    assert any(line.get("msg") == "connection limit reached, closing new connection"
-               for line in invoices.log_lines())
+    invoices.wait_for_log(lambda line: line.get("msg") == "connection limit reached, closing new connection")
 
 
 def test_a_burst_far_above_capacity_is_shed_at_once_and_the_service_survives(services):

@@ -59,7 +59,7 @@ def test_traceparent_travels_gateway_auth_invoices_predictor_and_every_hop_logs_
     assert inv_line["request_id"] == gw_line["request_id"]
     # auth_svc: its access line and its decision line carry the trace.
     assert [l["trace_id"] for l in access_lines(auth)] == [TRACE]
-    decisions = [l for l in auth.log_lines() if l.get("msg") == "auth decision"]
+    decisions = auth.wait_for_log(lambda l: l.get("msg") == "auth decision")
     assert [d["trace_id"] for d in decisions] == [TRACE]
 
 
@@ -190,7 +190,7 @@ def test_predictor_breaker_opens_after_failures_and_half_opens_after_the_pause(s
     assert len(fake.requests) == 4
     metrics = get(invoices.port, "/metrics").body.decode()
     assert metric_value(metrics, f"upstream_circuit_open{{{upstream}}}") == 0
-    assert any(l.get("msg") == "upstream circuit opened" for l in invoices.log_lines())
+    invoices.wait_for_log(lambda l: l.get("msg") == "upstream circuit opened")
 
 
 def test_gateway_skips_an_open_instance_and_answers_503_when_all_are_open(services, tmp_path):

@@ -72,11 +72,8 @@ def test_every_service_has_health_endpoints(chain):
 
 def test_one_json_log_line_per_request_with_the_gateway_request_id(chain):
     get(chain.gateway.port, "/invoices/42", {"authorization": TOKEN, "x-request-id": "client-made-up"})
-    import time
-    time.sleep(0.3)  # logs are written by a background thread
-    gateway_lines = [l for l in chain.gateway.log_lines() if l.get("msg") == "request"]
-    invoice_lines = [l for l in chain.invoices.log_lines() if l.get("msg") == "request"]
-    assert gateway_lines and invoice_lines
+    gateway_lines = chain.gateway.wait_for_log(lambda l: l.get("msg") == "request")
+    invoice_lines = chain.invoices.wait_for_log(lambda l: l.get("msg") == "request")
     request_id = gateway_lines[-1]["request_id"]
     assert request_id != "client-made-up"
     assert invoice_lines[-1]["request_id"] == request_id
