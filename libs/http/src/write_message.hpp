@@ -9,6 +9,7 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cassert>
 #include <charconv>
 #include <cstring>
 #include <string>
@@ -23,16 +24,21 @@ namespace bhttp = boost::beast::http;
 class WireWriter {
  public:
   explicit WireWriter(std::size_t room) : out_(room, '\0'), p_(out_.data()) {}
+  // The callers size the room from what they write; the asserts check that sum (Debug and
+  // sanitizer builds), since a miscount would write past the string.
   WireWriter& put(std::string_view s) noexcept {
+    assert(s.size() <= left());
     std::memcpy(p_, s.data(), s.size());
     p_ += s.size();
     return *this;
   }
   WireWriter& put(char c) noexcept {
+    assert(left() >= 1);
     *p_++ = c;
     return *this;
   }
   WireWriter& put_number(std::size_t n) noexcept {  // room: 20 bytes
+    assert(left() >= 20);
     p_ = std::to_chars(p_, p_ + 20, n).ptr;
     return *this;
   }
@@ -42,6 +48,9 @@ class WireWriter {
   }
 
  private:
+  std::size_t left() const noexcept {
+    return out_.size() - static_cast<std::size_t>(p_ - out_.data());
+  }
   std::string out_;
   char* p_;
 };
