@@ -9,7 +9,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -20,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "parse_into.hpp"
 #include "request_bytes.hpp"
 #include "tim/config.hpp"
 #include "tim/log.hpp"
@@ -178,44 +178,17 @@ FetchResult failure(FetchError e, std::string message) {
   return r;
 }
 
-// Parses an answer straight into a FetchResult. Beast's response_parser would keep the fields
-// in a list of its own (an allocation each) for us to copy them again into the result.
-class AnswerParser final : public bhttp::basic_parser<false> {
+// Parses an answer straight into a FetchResult (parse_into.hpp says why).
+class AnswerParser final : public detail::ParseInto<false> {
  public:
-  explicit AnswerParser(FetchResult& into) : into_(into) {}
+  explicit AnswerParser(FetchResult& into) : ParseInto(into.headers, into.body), into_(into) {}
 
  private:
-  void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int,
-                       beast::error_code&) override {}
-  void on_response_impl(int code, beast::string_view, int, beast::error_code&) override {
+  void on_request_impl(bhttp::verb, string_view, string_view, int, error_code&) override {}
+  void on_response_impl(int code, string_view, int, error_code&) override {
     into_.status = code;
     into_.headers.reserve(8);  // most answers have fewer fields: one allocation
   }
-  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
-                     beast::error_code&) override {
-    into_.headers.add(std::string(name), std::string(value));
-  }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
-                         beast::error_code& ec) override {
-    if (!length) return;
-    if (*length > into_.body.max_size()) {
-      ec = bhttp::error::buffer_overflow;
-      return;
-    }
-    into_.body.reserve(static_cast<std::size_t>(*length));
-  }
-  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
-    into_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
-                                 beast::error_code&) override {
-    into_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
 
   FetchResult& into_;
 };

@@ -13,7 +13,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -30,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "parse_into.hpp"
 #include "response_bytes.hpp"
 #include "tim/config.hpp"
 #include "tim/log.hpp"
@@ -112,11 +112,10 @@ std::string status_json(std::string_view status, std::string_view detail = {}) {
   return boost::json::serialize(o);
 }
 
-// Parses a request straight into a Request. Beast's request_parser would keep the fields in a
-// list of its own (an allocation each) for us to copy them again into the Request.
-class RequestParser final : public bhttp::basic_parser<true> {
+// Parses a request straight into a Request (parse_into.hpp says why).
+class RequestParser final : public detail::ParseInto<true> {
  public:
-  explicit RequestParser(Request& into) : into_(into) {}
+  explicit RequestParser(Request& into) : ParseInto(into.headers, into.body), into_(into) {}
   unsigned version() const noexcept { return version_; }
   // As Beast's message says it: from the first Connection field and the version.
   bool keep_alive() const {
@@ -126,39 +125,14 @@ class RequestParser final : public bhttp::basic_parser<true> {
   }
 
  private:
-  void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target,
-                       int version, beast::error_code&) override {
+  void on_request_impl(bhttp::verb, string_view method, string_view target, int version,
+                       error_code&) override {
     into_.method.assign(method.data(), method.size());
     into_.target.assign(target.data(), target.size());
     version_ = static_cast<unsigned>(version);
     into_.headers.reserve(16);  // most requests have fewer fields: one allocation
   }
-  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
-  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
-                     beast::error_code&) override {
-    into_.headers.add(std::string(name), std::string(value));
-  }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
-                         beast::error_code& ec) override {
-    if (!length) return;
-    if (*length > into_.body.max_size()) {
-      ec = bhttp::error::buffer_overflow;
-      return;
-    }
-    into_.body.reserve(static_cast<std::size_t>(*length));
-  }
-  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
-    into_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
-                                 beast::error_code&) override {
-    into_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
+  void on_response_impl(int, string_view, int, error_code&) override {}
 
   Request& into_;
   unsigned version_ = 11;

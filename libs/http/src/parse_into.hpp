@@ -1,0 +1,53 @@
+// A Beast parser that writes a message's fields and body straight into our own Headers and
+// string. Beast's request_parser/response_parser keep the fields in a list of their own (an
+// allocation each) that we would then copy again. The start line is the derived class's.
+// Internal to tim_http.
+#pragma once
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+#include <cstdint>
+#include <string>
+
+#include "tim/message.hpp"
+
+namespace tim::http::detail {
+
+template <bool isRequest>
+class ParseInto : public boost::beast::http::basic_parser<isRequest> {
+ protected:
+  using error_code = boost::beast::error_code;
+  using string_view = boost::beast::string_view;
+
+  ParseInto(Headers& headers, std::string& body) : headers_(headers), body_(body) {}
+
+ private:
+  void on_field_impl(boost::beast::http::field, string_view name, string_view value,
+                     error_code&) final {
+    headers_.add(std::string(name), std::string(value));
+  }
+  void on_header_impl(error_code&) final {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code& ec) final {
+    if (!length) return;
+    if (*length > body_.max_size()) {
+      ec = boost::beast::http::error::buffer_overflow;
+      return;
+    }
+    body_.reserve(static_cast<std::size_t>(*length));  // the parser's body limit bounds it
+  }
+  std::size_t on_body_impl(string_view body, error_code&) final {
+    body_.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) final {}
+  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) final {
+    body_.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(error_code&) final {}
+
+  Headers& headers_;
+  std::string& body_;
+};
+
+}  // namespace tim::http::detail
