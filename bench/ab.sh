@@ -33,9 +33,7 @@ done
 mkdir -p "$OUT"
 log() { printf '[ab %s] %s\n' "$(date +%T)" "$*" >&2; }
 
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-/work} CCACHE_DIR=${CCACHE_DIR:-/work/.ccache}
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+source bench/lib/build.sh
 
 worktrees=()
 pids=()
@@ -46,8 +44,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# build REV NAME -> the checkout's root (a worktree for a revision, this tree for none)
-build() {
+# prepare REV NAME: tree[NAME] = the checkout to run (a worktree for a revision, this tree for
+# none), built. Not in a subshell, so that cleanup knows the worktrees.
+declare -A tree
+prepare() {
   local dir=$root
   if [[ -n $1 ]]; then
     dir=$OUT/src-$2
@@ -55,15 +55,11 @@ build() {
     worktrees+=("$dir")
   fi
   log "building $2 (${1:-working tree}) in $dir"
-  cmake -S "$dir" -B "$dir/build/release" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-    "${launcher[@]}" >/dev/null
-  cmake --build "$dir/build/release" -j2 --target gateway auth_svc invoices_svc expected_date_svc \
-    >/dev/null
-  echo "$dir"
+  bench_build "$dir" "$dir/build/release" Release gateway auth_svc invoices_svc expected_date_svc
+  tree[$2]=$dir
 }
-declare -A tree
-tree[old]=$(build "$old_rev" old)
-tree[new]=$(build "$new_rev" new)
+prepare "$old_rev" old
+prepare "$new_rev" new
 
 ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
 source bench/lib/quiet.sh

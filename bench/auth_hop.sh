@@ -35,8 +35,8 @@ done
 mkdir -p "$OUT"
 log() { printf '[auth_hop %s] %s\n' "$(date +%T)" "$*" >&2; }
 
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$BUILD_DIR" -j"$(nproc)" --target auth_svc gateway >/dev/null
+source bench/lib/build.sh
+bench_build . "$BUILD_DIR" Release auth_svc gateway
 bin=$root/$BUILD_DIR/services
 
 # --- credentials: an API key from `auth_svc keys create`, JWTs and a JWKS from openssl -------

@@ -45,8 +45,8 @@ mkdir -p "$work"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-  cmake --build build/release -j2 --target invoices_svc >/dev/null
+  source bench/lib/build.sh
+  bench_build . build/release Release invoices_svc
 fi
 svc=$root/build/release/services/invoices_svc/invoices_svc
 

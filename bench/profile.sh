@@ -42,13 +42,8 @@ done
 log() { printf '[profile %s] %s\n' "$(date +%T)" "$*" >&2; }
 mkdir -p "$OUT"
 
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-/work} CCACHE_DIR=${CCACHE_DIR:-/work/.ccache}
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g -DNDEBUG -fno-omit-frame-pointer" \
-  -DBUILD_TESTING=OFF "${launcher[@]}" >/dev/null
-cmake --build "$BUILD_DIR" -j2 --target auth_svc expected_date_svc invoices_svc gateway >/dev/null
+source bench/lib/build.sh
+bench_build . "$BUILD_DIR" profile auth_svc expected_date_svc invoices_svc gateway
 bin=$root/$BUILD_DIR/services
 
 pids=()

@@ -36,11 +36,8 @@ done
 mkdir -p "$OUT"
 log() { printf '[proxy %s] %s\n' "$(date +%T)" "$*" >&2; }
 
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-/work} CCACHE_DIR=${CCACHE_DIR:-/work/.ccache}
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF "${launcher[@]}" >/dev/null
-cmake --build "$BUILD_DIR" -j2 --target gateway >/dev/null
+source bench/lib/build.sh
+bench_build . "$BUILD_DIR" Release gateway
 gateway_bin=$root/$BUILD_DIR/services/gateway/gateway
 
 nginx_conf() { # dir workers server-block

@@ -34,13 +34,8 @@ done
 log() { printf '[proxy-profile %s] %s\n' "$(date +%T)" "$*" >&2; }
 mkdir -p "$OUT/upstream"
 
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-/work} CCACHE_DIR=${CCACHE_DIR:-/work/.ccache}
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g -DNDEBUG -fno-omit-frame-pointer" \
-  -DBUILD_TESTING=OFF "${launcher[@]}" >/dev/null
-cmake --build "$BUILD_DIR" -j2 --target gateway >/dev/null
+source bench/lib/build.sh
+bench_build . "$BUILD_DIR" profile gateway
 gateway_bin=$root/$BUILD_DIR/services/gateway/gateway
 
 u=$OUT/upstream

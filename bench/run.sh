@@ -16,8 +16,8 @@ scripts/setup-deps.sh build
 for tool in nginx wrk npm; do
   command -v $tool >/dev/null || { echo "bench needs $tool (apt-get install nginx wrk nodejs npm)" >&2; exit 1; }
 done
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build build/release -j"$(nproc)" --target auth_svc expected_date_svc invoices_svc gateway
+source bench/lib/build.sh
+bench_build . build/release Release auth_svc expected_date_svc invoices_svc gateway
 
 # The anchors folder is read-only: run the baseline from a copy with its npm packages.
 mkdir -p "$work/anchors"

@@ -45,8 +45,8 @@ mkdir -p "$OUT"
 log() { printf '[soak %s] %s\n' "$(date +%T)" "$*" >&2; }
 
 if [[ $SKIP_BUILD != 1 ]]; then
-  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-  cmake --build "$BUILD_DIR" -j"$(nproc)" --target auth_svc expected_date_svc invoices_svc gateway >/dev/null
+  source bench/lib/build.sh
+  bench_build . "$BUILD_DIR" Release auth_svc expected_date_svc invoices_svc gateway
 fi
 bin=$root/$BUILD_DIR/services
 
