@@ -28,7 +28,6 @@ cd "$root"
 : "${OUT:=/tmp/tim-proxy/$(date +%Y%m%d-%H%M%S)}"
 host=127.0.0.1
 up_port=$BASE_PORT nginx_port=$((BASE_PORT + 1)) gw_port=$((BASE_PORT + 2)) gw2_port=$((BASE_PORT + 3))
-body='{"id":42,"ref":"INV-42","amount":4200,"balance":4190,"ccy":"GBP","expectedDate":"2026-01-01T00:00:00+00:00"}'
 
 for tool in nginx wrk curl python3 flock; do
   command -v $tool >/dev/null || { echo "proxy.sh needs $tool" >&2; exit 1; }
@@ -40,32 +39,9 @@ source bench/lib/build.sh
 bench_build . "$BUILD_DIR" Release gateway
 gateway_bin=$root/$BUILD_DIR/services/gateway/gateway
 
-nginx_conf() { # dir workers server-block
-  mkdir -p "$1"
-  cat >"$1/nginx.conf" <<NGINX
-worker_processes $2;
-daemon off;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server_tokens off;
-  client_body_temp_path $1/body;
-  proxy_temp_path $1/proxy;
-  fastcgi_temp_path $1/fastcgi;
-  uwsgi_temp_path $1/uwsgi;
-  scgi_temp_path $1/scgi;
-  keepalive_requests 1000000;
-$3
-}
-NGINX
-}
+source bench/lib/plain_proxy.sh
 
-nginx_conf "$OUT/upstream" 1 "  server {
-    listen $host:$up_port;
-    location / { default_type application/json; return 200 '$body'; }
-  }"
+fixed_upstream "$OUT/upstream" $host $up_port
 nginx_conf "$OUT/nginx-proxy" "$WORKERS" "  upstream fixed {
     server $host:$up_port;
     keepalive 64;
@@ -80,14 +56,7 @@ nginx_conf "$OUT/nginx-proxy" "$WORKERS" "  upstream fixed {
       proxy_pass http://fixed/api/invoices/;
     }
   }"
-cat >"$OUT/routes.yaml" <<YAML
----
-apiVersion: getambassador.io/v3alpha1
-kind: Mapping
-metadata: {name: invoices}
-spec: {hostname: "*", prefix: /invoices/, rewrite: /api/invoices/, service: fixed-upstream,
-       timeout_ms: 3000}
-YAML
+plain_proxy_routes "$OUT/routes.yaml"
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }

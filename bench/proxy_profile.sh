@@ -26,7 +26,6 @@ cd "$root"
 : "${OUT:=/tmp/tim-proxy-profile/$(date +%Y%m%d-%H%M%S)}"
 host=127.0.0.1 up_port=$BASE_PORT gw_port=$((BASE_PORT + 2))
 url="http://$host:$gw_port/invoices/42"
-body='{"id":42,"ref":"INV-42","amount":4200,"balance":4190,"ccy":"GBP","expectedDate":"2026-01-01T00:00:00+00:00"}'
 
 for tool in valgrind.bin callgrind_control callgrind_annotate nginx wrk curl python3; do
   command -v $tool >/dev/null || { echo "proxy_profile.sh needs $tool" >&2; exit 1; }
@@ -39,34 +38,9 @@ bench_build . "$BUILD_DIR" profile gateway
 gateway_bin=$root/$BUILD_DIR/services/gateway/gateway
 
 u=$OUT/upstream
-cat >"$u/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $u/nginx.pid;
-error_log $u/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $u/body;
-  proxy_temp_path $u/proxy;
-  fastcgi_temp_path $u/fastcgi;
-  uwsgi_temp_path $u/uwsgi;
-  scgi_temp_path $u/scgi;
-  keepalive_requests 1000000;
-  server {
-    listen $host:$up_port;
-    location / { default_type application/json; return 200 '$body'; }
-  }
-}
-NGINX
-cat >"$OUT/routes.yaml" <<YAML
----
-apiVersion: getambassador.io/v3alpha1
-kind: Mapping
-metadata: {name: invoices}
-spec: {hostname: "*", prefix: /invoices/, rewrite: /api/invoices/, service: fixed-upstream,
-       timeout_ms: 3000}
-YAML
+source bench/lib/plain_proxy.sh
+fixed_upstream "$u" $host $up_port
+plain_proxy_routes "$OUT/routes.yaml"
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
