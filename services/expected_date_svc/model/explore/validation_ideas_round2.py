@@ -45,9 +45,6 @@ def fit_population(rs):
     cty={c:((len(xs)*mean(xs)+(within/tau2)*pop)/(len(xs)+within/tau2) if tau2>0 else pop) for c,xs in bycty.items()}
     return dict(E=E,pop=pop,cty=cty)
 
-def history(pool, r):
-    return [q for q in pool if q['cust']==r['cust'] and q['settle']<r['issue']]
-
 def make_cases(pool, start, end):
     byc=collections.defaultdict(list)
     for q in pool: byc[q['cust']].append(q)
@@ -58,12 +55,6 @@ def make_cases(pool, start, end):
     return out
 
 BOUNDS=[1,5,10,20]
-def bucket_of(n, bounds):
-    b=0
-    for i,lo in enumerate(bounds):
-        if n>=lo: b=lo
-    return b
-
 def calibrate(resids_by_n, pop_resids):
     # replicate C++ merge logic; returns list of (min_history, sorted residual list)
     buckets=[]
@@ -120,30 +111,9 @@ def score(P,B,cases,cf,kw,tail=0.10):
     n=len(ae); s=sorted(ae)
     return dict(mae=sum(ae)/n, med=(s[n//2] if n%2 else (s[n//2-1]+s[n//2])/2), w3=sum(a<=3 for a in ae)/n, cov=cov/n, n=n)
 
-def train(rows_, until, cf, grid, share=0.25):
-    used=sorted([r for r in rows_ if r['issue']<until], key=lambda r:r['issue'])
-    split=int(len(used)*(1-share)); vf=used[split]['issue']
-    early=[r for r in used if r['issue']<vf]
-    cases=make_cases(used, vf, until)
-    P=fit_population(early)
-    best=None
-    for kw in grid:
-        B=build(P,cases,cf,kw); s=score(P,B,cases,cf,kw)
-        if best is None or s['mae']<best[0]-1e-9: best=(s['mae'],kw,B)
-    _,kw,B=best
-    bt=None
-    for pm in range(50,201,5):
-        t=pm/1000; g=abs(score(P,B,cases,cf,kw,t)['cov']-0.8)
-        if bt is None or g<bt[0]-1e-9: bt=(g,t)
-    tail=bt[1]
-    val=score(P,B,cases,cf,kw,tail)
-    Pfull=fit_population(used)
-    return dict(P=Pfull,B=B,kw=kw,tail=tail,val=val,vf=vf)
-
 def test(rows_, M, cf, test_from=TEST):
     cases=make_cases(rows_, test_from, dt.date(2100,1,1))
     return score(M['P'],M['B'],cases,cf,M['kw'],M['tail'])
-TR=[r for r in rows if r['issue']<TEST]
 _cache={}
 def prep(rows_, until, share=0.25):
     key=(id(rows_),until,share)
@@ -185,13 +155,6 @@ def run(name, cf, grid, fitpop=None, show_test=False):
     line='%-30s val %s  ps1 %s  ps2 %s  kw=%s' % (name, fmt(M['val']), fmt(p1), fmt(p2), kw)
     if show_test: line+='  TEST '+fmt(test(rows,M,cf))
     print(line, flush=True)
-    return M
-def run_share(name, cf, grid, share, fitpop=None):
-    M1=train2(rows,PSEUDO,cf,grid,share=share,fitpop=fitpop); p1=test2(rows,M1,cf,PSEUDO,TEST)
-    M2=train2(rows,PSEUDO2,cf,grid,share=share,fitpop=fitpop); p2=test2(rows,M2,cf,PSEUDO2,PSEUDO)
-    M3=train2(rows,dt.date(2013,5,1),cf,grid,share=share,fitpop=fitpop); p3=test2(rows,M3,cf,dt.date(2013,5,1),TEST)
-    M=train2(rows,TEST,cf,grid,share=share,fitpop=fitpop)
-    print('%-22s share %.2f val(own) %s ps1 %s ps2 %s ps3 %s avg12 %.3f kw=%s/%s/%s/%s' % (name, share, fmt(M['val']), fmt(p1), fmt(p2), fmt(p3), (p1['mae']*p1['n']+p2['mae']*p2['n'])/(p1['n']+p2['n']), M1['kw'],M2['kw'],M3['kw'],M['kw']), flush=True)
     return M
 def pdl(P,h): return delay(h)-(P['E'] if h['el'] else 0)
 def prior_of(P,r): return P['cty'].get(r['country'],P['pop'])
