@@ -22,9 +22,10 @@ def eff(r): return max(r['issue'], r['due'])
 def delay(r): return (r['settle']-eff(r)).days
 def mean(xs): return sum(xs)/len(xs) if xs else 0.0
 
-def fit_population(rs):
+def fit_population(rs, value=delay):
+    # value: what is modelled per invoice (the delay vs due; fitpop_t passes a transform)
     byc=collections.defaultdict(lambda:([],[]))
-    for r in rs: byc[r['cust']][0 if r['el'] else 1].append(delay(r))
+    for r in rs: byc[r['cust']][0 if r['el'] else 1].append(value(r))
     num=den=0
     for el,pa in byc.values():
         if el and pa:
@@ -32,7 +33,7 @@ def fit_population(rs):
     E=num/den if den else 0
     bycty=collections.defaultdict(list); allv=[]
     for r in rs:
-        v=delay(r)-(E if r['el'] else 0); bycty[r['country']].append(v); allv.append(v)
+        v=value(r)-(E if r['el'] else 0); bycty[r['country']].append(v); allv.append(v)
     pop=mean(allv)
     within=0; dof=0
     for xs in bycty.values():
@@ -307,28 +308,7 @@ class T:
     def f(s,x): return math.log(x+s.c) if s.c else x-30
     def inv(s,y): return math.exp(y)-s.c if s.c else y+30
 def fitpop_t(tr):
-    def fp(rs):
-        byc=collections.defaultdict(lambda:([],[]))
-        for r in rs: byc[r['cust']][0 if r['el'] else 1].append(tr.f(dts(r)))
-        num=den=0
-        for el,pa in byc.values():
-            if el and pa:
-                w=len(el)*len(pa)/(len(el)+len(pa)); num+=w*(mean(el)-mean(pa)); den+=w
-        E=num/den if den else 0
-        bycty=collections.defaultdict(list); allv=[]
-        for r in rs:
-            v=tr.f(dts(r))-(E if r['el'] else 0); bycty[r['country']].append(v); allv.append(v)
-        pop=mean(allv); within=0; dof=0
-        for xs in bycty.values():
-            mu=mean(xs); within+=sum((x-mu)**2 for x in xs); dof+=len(xs)-1
-        within/=dof
-        between=sampling=0
-        for xs in bycty.values(): between+=(mean(xs)-pop)**2; sampling+=within/len(xs)
-        n=len(bycty); tau2=max(0,(between-sampling)/n)
-        cty={c:((len(xs)*mean(xs)+(within/tau2)*pop)/(len(xs)+within/tau2) if tau2>0 else pop) for c,xs in bycty.items()}
-        # customer-level variance components (for later use)
-        return dict(E=E,pop=pop,cty=cty,within=within)
-    return fp
+    return lambda rs: fit_population(rs, lambda r: tr.f(dts(r)))
 def centre_t(P,r,hist,k=0.5,tr=None,**kw):
     prior=P['cty'].get(r['country'],P['pop'])
     s=0;n=0
