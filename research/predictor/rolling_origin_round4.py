@@ -1,10 +1,10 @@
 # Issue 5, round 4: a learned L1 (median) linear combiner of customer-history features,
-# scored by rolling-origin evaluation on pre-test data only (the rule and the figures: ../README.md, round 4).
+# scored by rolling-origin evaluation on pre-test data only (the rule and the figures: services/expected_date_svc/model/README.md, round 4).
 #   python3 round4.py CSV            rolling-origin + val/ps1/ps2 figures, bootstrap SEs
 #   python3 round4.py CSV --test     scores ONLY the chosen variant (and the current model) on
 #                                    the test set; refuses, since nothing was chosen
 # Plain Python 3 standard library. The current model is the replica of
-# services/expected_date_svc/model/explore/validation_ideas_round2.py (reproduces 5.704 / 5.418).
+# research/predictor/validation_ideas_round2.py (reproduces 5.704 / 5.418).
 import collections, datetime as dt, importlib.util, math, os, random, statistics as st, sys
 
 CHOSEN = None  # 'A' or 'B' had one passed the rule written before the run; none did
@@ -252,7 +252,7 @@ def pretest(names=('current', 'A', 'B')):
 
 def test_once():
     if CHOSEN is None:
-        sys.exit('no variant was adopted (../README.md, round 4): nothing is scored on the test set')
+        sys.exit('no variant was adopted (services/expected_date_svc/model/README.md, round 4): nothing is scored on the test set')
     for name in ['current', CHOSEN]:
         M = TRAIN[name](TEST)
         print('TEST %-8s %s' % (name, fmt(test_on(M, TEST, dt.date(2100, 1, 1)))))

@@ -1,12 +1,13 @@
 // Exploration, not built by CMake and not part of the model: the validation figures of the
-// ideas listed in ../README.md ("What was tried"). Uses ONLY the training period of issue 5's
-// protocol (invoices issued before 2013-07-12) and scores on its last 25% (from 2013-02-24,
+// ideas listed in services/expected_date_svc/model/README.md ("What was tried"). Uses ONLY the
+// training period of the model's protocol (invoices issued before 2013-07-12) and scores on its last 25% (from 2013-02-24,
 // 493 invoices), walking forward; the test set is never read. Point = centre + the median
 // residual of its history bucket, as in the model. Build and run from the worktree root
-// (after building expected_date_model in build/):
-//   g++ -std=c++20 -O2 -I services/expected_date_svc
-//     services/expected_date_svc/model/explore/validation_ideas.cpp
-//     build/services/expected_date_svc/model/libexpected_date_model.a -lboost_json -o /tmp/ideas
+// (after `cmake -S . -B build/release && cmake --build build/release`):
+//   g++ -std=c++20 -O2 -I services/expected_date_svc -I libs/core/include
+//     research/predictor/validation_ideas.cpp
+//     build/release/services/expected_date_svc/model/libexpected_date_model.a
+//     build/release/libs/core/libtim_core.a -lboost_json -o /tmp/ideas
 //   /tmp/ideas data/accounts-receivable/WA_Fn-UseC_-Accounts-Receivable.csv
 // Note: h->disputed below is a PAST invoice's flag (settled before the predicted invoice).
 #include <algorithm>

@@ -1,5 +1,5 @@
 # Exploration, round 2 (not built, not part of the model): the validation figures of the second
-# round of ideas listed in ../README.md ("What was tried"). A plain-Python replica of the current
+# round of ideas listed in services/expected_date_svc/model/README.md ("What was tried"). A plain-Python replica of the current
 # model (it reproduces train's validation MAE 5.704 and evaluate's test MAE 5.418 exactly) and
 # variants of the customer's centre. Every choice is scored on pre-2013-07-12 invoices only:
 #   val: the training period's validation tail (from 2013-02-24, 493 invoices), as train does;
