@@ -19,8 +19,8 @@ const YAML = require('yaml');
 // Each rule, with the podman 4.3 limit it works around. The one list: `rules` prints it,
 // docs/deploy.md quotes it.
 const RULES = [
-  ['skip Namespace, ServiceAccount, NetworkPolicy, HorizontalPodAutoscaler, PodDisruptionBudget, and custom resources',
-    'kube play ignores these kinds (there is no API server to enforce them)'],
+  ['Namespace, ServiceAccount, NetworkPolicy, HorizontalPodAutoscaler, PodDisruptionBudget and custom resources are not played; Services only feed rules 2, 3 and 7',
+    'kube play skips these kinds: nothing here enforces them'],
   ['each Deployment or StatefulSet becomes one Pod named after the Service that selects it, with one replica',
     'kube play skips Services and StatefulSets, and on a podman network only pod names resolve'],
   ['Service references (name, name.ns, name.ns.svc, name.ns.svc.cluster.local, with the Service port or the scheme\'s default) in ConfigMap data and env values become pod:targetPort; anything else is left as written',
@@ -179,7 +179,7 @@ async function translate(opt) {
       const hostPort = await freePort();
       if (!publishedPorts.has(t.pod)) publishedPorts.set(t.pod, new Map());
       publishedPorts.get(t.pod).set(cport, hostPort);
-      plan.published.push({ service: t.service.metadata.name, port: sport, pod: t.pod, containerPort: cport, url: `http://127.0.0.1:${hostPort}` });
+      plan.published.push({ service: t.service.metadata.name, port: sport, pod: t.pod, containerPort: cport, address: `127.0.0.1:${hostPort}` });
     }
   }
 
@@ -192,7 +192,7 @@ async function translate(opt) {
     if ((w.spec.replicas || 1) !== 1) log.push(`${w.kind} ${w.metadata.name}: ${w.spec.replicas} replicas -> pod ${podName}`);
     else log.push(`${w.kind} ${w.metadata.name} -> pod ${podName}`);
     spec.restartPolicy = 'Always';
-    const planPod = { name: podName, workload: `${w.kind}/${w.metadata.name}`, containers: [] };
+    const planPod = { name: podName, workload: `${w.kind}/${w.metadata.name}`, gracePeriod: spec.terminationGracePeriodSeconds === undefined ? 30 : spec.terminationGracePeriodSeconds, containers: [] };
 
     for (const c of spec.containers) {
       delete c.readinessProbe;
