@@ -38,8 +38,10 @@ work=$(mktemp -d /var/tmp/tim-kube-play.XXXXXX)
 played=0
 t_start=$SECONDS
 
+reported=0
 fail() {
   echo "kube-play: FAIL at step $step: $*" >&2
+  reported=1
   exit 1
 }
 
@@ -57,10 +59,11 @@ teardown() {
   local rc=$? left=()
   trap - EXIT
   set +e
-  [ $rc -eq 0 ] || echo "kube-play: FAIL at step $step (exit $rc)" >&2
+  [ $rc -eq 0 ] || [ $reported -eq 1 ] || echo "kube-play: FAIL at step $step (exit $rc)" >&2
   if [ $rc -ne 0 ] && [ $played -eq 1 ]; then
     for p in $(jq -r '.pods[].name' "$work/plan.json" 2>/dev/null); do
       for c in $(jq -r --arg p "$p" '.pods[] | select(.name == $p) | .containers[].container' "$work/plan.json"); do
+        podman container exists "$c" || continue
         echo "--- last log lines of $c:" >&2
         podman logs --tail 8 "$c" 2>&1 | sed 's/^/    /' >&2
       done

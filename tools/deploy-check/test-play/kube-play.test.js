@@ -30,7 +30,7 @@ const podman = (...args) => spawnSync('podman', args, { encoding: 'utf8' });
 
 // One at a time: the script plays pods named after the Services, and takes a lock.
 for (const [name, edits, , expect] of brokenDeploys) {
-  test(`kube-play.sh tim-gateway fails on ${name}`, () => {
+  test(`kube-play.sh tim-gateway fails on ${name}`, (t) => {
     const dir = brokenCopy(edits);
     const r = spawnSync('bash', [script, 'tim-gateway'], {
       env: { ...process.env, TIM_REPO: dir, TIM_PLAY_READY_S: process.env.TIM_PLAY_READY_S || '30' },
@@ -40,6 +40,7 @@ for (const [name, edits, , expect] of brokenDeploys) {
     const out = r.stdout + r.stderr;
     assert.notStrictEqual(r.status, 0, `kube-play passed on ${name}:\n${out}`);
     assert.match(out, expect, out);
+    t.diagnostic(out.split('\n').find((l) => /FAIL at step/.test(l)));
     assert.doesNotMatch(out, /FAIL at step teardown/, out);
     // Nothing of the run is left: pods, secrets, volumes, networks.
     for (const pod of ['gateway', 'auth-svc', 'invoices-svc', 'expected-date-svc', 'postgres'])
