@@ -111,7 +111,7 @@ step=translate
 echo "translated for podman 4.3 (rules: node tools/deploy-check/kube-play.js rules):"
 node "$tools/kube-play.js" translate --rendered "$work/rendered.yaml" --out "$work" --prefix "$prefix" ||
   fail "translation"
-for image in $(grep -E '^\s+image: ' "$work/play.yaml" | awk '{print $2}' | sort -u); do
+for image in $(jq -r '[.pods[].containers[].image] | unique | .[]' "$work/plan.json"); do
   podman image exists "$image" ||
     fail "image $image is missing: scripts/build-images.sh (and scripts/build-images.sh postgres)"
 done

@@ -248,6 +248,7 @@ async function translate(opt) {
       planPod.containers.push({
         container: `${podName}-${c.name}`,
         manifest: `${w.kind}/${w.metadata.name} container ${c.name}`,
+        image: c.image,
         user: sc.runAsUser !== undefined ? sc.runAsUser : podSc.runAsUser,
         group: sc.runAsGroup !== undefined ? sc.runAsGroup : podSc.runAsGroup,
         readOnlyRootFilesystem: sc.readOnlyRootFilesystem === true,
