@@ -34,6 +34,8 @@ esac
 
 step=setup
 prefix=tim-play-$$
+helper=$prefix-probe
+PROBE_IMAGE=${BASE_IMAGE:-localhost/tim/debian:12-minbase}
 work=$(mktemp -d /var/tmp/tim-kube-play.XXXXXX)
 played=0
 t_start=$SECONDS
@@ -77,6 +79,8 @@ teardown() {
       podman pod exists "$p" && left+=("pod $p")
     done
   fi
+  podman container exists "$helper" && podman rm -f -t 0 "$helper" >/dev/null
+  podman container exists "$helper" && left+=("container $helper")
   for s in $(podman secret ls --format '{{.Name}}' | grep "^$prefix-"); do podman secret rm "$s" >/dev/null; done
   for v in $(podman volume ls --format '{{.Name}}' | grep "^$prefix-"); do podman volume rm -f "$v" >/dev/null; done
   podman network exists "$prefix" && podman network rm -f "$prefix" >/dev/null
@@ -111,7 +115,7 @@ step=translate
 echo "translated for podman 4.3 (rules: node tools/deploy-check/kube-play.js rules):"
 node "$tools/kube-play.js" translate --rendered "$work/rendered.yaml" --out "$work" --prefix "$prefix" ||
   fail "translation"
-for image in $(jq -r '[.pods[].containers[].image] | unique | .[]' "$work/plan.json"); do
+for image in $(jq -r '[.pods[].containers[].image] | unique | .[]' "$work/plan.json") "$PROBE_IMAGE"; do
   podman image exists "$image" ||
     fail "image $image is missing: scripts/build-images.sh (and scripts/build-images.sh postgres)"
 done
@@ -175,13 +179,53 @@ wait_for() { # description, url, extra curl args...: until 200 or the deadline
     sleep 1
   done
 }
-if [ -z "$gw" ]; then
-  for s in auth-svc expected-date-svc invoices-svc; do wait_for "$s" "$(url_of $s)/readyz"; done
-fi
+# Each container's readiness probe, run as the kubelet would (rule 6): traffic goes through the
+# gateway only once every pod is ready, as Service endpoints would have it. httpGet and
+# tcpSocket probes run from a helper container on the pods' network, exec probes in the container.
+podman run -d --name "$helper" --network "$prefix" --read-only --cap-drop ALL --user 65534:65534 \
+  --security-opt no-new-privileges "$PROBE_IMAGE" sleep infinity >/dev/null || fail "cannot start the probe helper"
+probe() { # container, readiness (JSON): exit 0 when the probe passes
+  local kind args
+  kind=$(jq -r 'keys[0]' <<<"$2")
+  mapfile -t args < <(jq -r '(.http // .tcp | select(.) | .host, .port, .path // empty), (.exec // [] | .[])' <<<"$2")
+  case $kind in
+    http)
+      # shellcheck disable=SC2016 # expanded by the helper's bash
+      podman exec "$helper" timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1" &&
+        printf "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n" "$2" "$0" >&3 && read -r line <&3 &&
+        [[ $line =~ ^HTTP/1\.[01]\ [23][0-9][0-9] ]]' "${args[@]}" ;;
+    tcp)
+      # shellcheck disable=SC2016
+      podman exec "$helper" timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "${args[@]}" ;;
+    exec) timeout 5 podman exec "$1" "${args[@]}" ;;
+  esac
+}
+wait_ready() { # [pod]: every container's readiness probe (of that pod only) passes, or fail
+  local p c still pending
+  mapfile -t pending < <(jq -c --arg pod "${1:-}" '.pods[] | select($pod == "" or .name == $pod) | .containers[] | select(.readiness) | {container, readiness}' "$work/plan.json")
+  while [ ${#pending[@]} -gt 0 ]; do
+    still=()
+    for p in "${pending[@]}"; do
+      c=$(jq -r .container <<<"$p")
+      if probe "$c" "$(jq -c .readiness <<<"$p")" >/dev/null 2>&1; then
+        echo "  $c ready after $((SECONDS - t0)) s ($(jq -r '.readiness | if .http then "GET \(.http.path) on \(.http.host):\(.http.port)" elif .tcp then "TCP \(.tcp.host):\(.tcp.port)" else (.exec | join(" ")) end' <<<"$p"))"
+      else
+        still+=("$p")
+      fi
+    done
+    pending=("${still[@]}")
+    [ ${#pending[@]} -eq 0 ] && break
+    [ $((SECONDS - t0)) -lt "$READY_S" ] ||
+      fail "not ready after ${READY_S} s: $(for p in "${pending[@]}"; do jq -r .container <<<"$p"; done | paste -sd' ')"
+    sleep 1
+  done
+}
+wait_ready
 wait_for "invoice 42 through $( [ -n "$gw" ] && echo the gateway || echo invoices-svc)" "$api/42" "${auth[@]}"
-# invoices-svc asks expected-date-svc at request time: give that pod a few seconds more.
+# A few seconds for invoices-svc's first call to expected-date-svc; then it is a failure.
+t1=$SECONDS
 until r=$(call "${auth[@]}" "$api/42") && [[ $r == *'"expectedDate":"'* ]]; do
-  [ $((SECONDS - t0)) -lt $((READY_S + 10)) ] || fail "invoice 42 comes without expectedDate (invoices-svc cannot reach expected-date-svc): $r"
+  [ $((SECONDS - t1)) -lt 5 ] || fail "invoice 42 comes without expectedDate (invoices-svc cannot reach expected-date-svc): $r"
   sleep 1
 done
 echo "ready in $((SECONDS - t0)) s"
@@ -237,6 +281,7 @@ echo "invoices-svc-server: exit $exit_code after SIGTERM, pod stopped in $stoppe
 # a cluster would SIGKILL it at the same moment.
 [ "$exit_code" = 0 ] || echo "note: invoices-svc did not exit by itself within its grace period (exit $exit_code)"
 podman pod start invoices-svc >/dev/null || fail "podman pod start invoices-svc"
+wait_ready invoices-svc
 wait_for "invoice $id after the restart" "$api/$id" "${auth[@]}"
 r=$(call "${auth[@]}" "$api/$id")
 check "invoice $id survived the restart of the invoices pod" \

@@ -29,8 +29,8 @@ const RULES = [
     'kube play passes $(VAR) through literally'],
   ['each Secret is created with `podman secret create` from its data as JSON, and referred to by that name',
     'kube play reads a Secret only from the podman secret store, as a JSON map of base64 values'],
-  ['probes are removed; the script waits for readiness through the gateway instead',
-    'kube play turns httpGet probes into a `curl` run inside the container, and the images have no curl'],
+  ['probes are taken out of the pods; the script runs each readiness probe itself (httpGet and tcpSocket from a helper container on the pod network, exec with podman exec) and sends traffic only once all pass, as Service endpoints would',
+    'kube play turns an httpGet probe into a `curl` run inside the container, and the images have no curl; nothing gates traffic on readiness'],
   ['container ports are dropped except those behind a LoadBalancer/NodePort Service (all Services when there is none), which are published on 127.0.0.1 at a free port',
     'kube play publishes every containerPort, on 0.0.0.0, unless hostIP/hostPort are set'],
   ['each emptyDir becomes a hostPath folder of its own, owned by the pod\'s user and fsGroup, deleted at teardown',
@@ -195,6 +195,13 @@ async function translate(opt) {
     const planPod = { name: podName, workload: `${w.kind}/${w.metadata.name}`, gracePeriod: spec.terminationGracePeriodSeconds === undefined ? 30 : spec.terminationGracePeriodSeconds, containers: [] };
 
     for (const c of spec.containers) {
+      // The script runs the readiness probe itself (see plan), as the kubelet would.
+      const rp = c.readinessProbe;
+      const probePort = (port) => (typeof port === 'number' ? port : ((c.ports || []).find((x) => x.name === port) || {}).containerPort);
+      let readiness = null;
+      if (rp && rp.httpGet) readiness = { http: { host: podName, port: probePort(rp.httpGet.port), path: rp.httpGet.path || '/' } };
+      else if (rp && rp.tcpSocket) readiness = { tcp: { host: podName, port: probePort(rp.tcpSocket.port) } };
+      else if (rp && rp.exec) readiness = { exec: rp.exec.command };
       delete c.readinessProbe;
       delete c.livenessProbe;
       delete c.startupProbe;
@@ -249,6 +256,7 @@ async function translate(opt) {
         container: `${podName}-${c.name}`,
         manifest: `${w.kind}/${w.metadata.name} container ${c.name}`,
         image: c.image,
+        readiness,
         user: sc.runAsUser !== undefined ? sc.runAsUser : podSc.runAsUser,
         group: sc.runAsGroup !== undefined ? sc.runAsGroup : podSc.runAsGroup,
         readOnlyRootFilesystem: sc.readOnlyRootFilesystem === true,
