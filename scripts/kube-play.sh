@@ -17,13 +17,15 @@
 #
 # Needs the images: scripts/build-images.sh and scripts/build-images.sh postgres.
 # Env: TIM_REPO=DIR plays another checkout's kube/ (the tests use it on broken copies);
-#      TIM_PLAY_READY_S=90 how long the services may take to become ready.
+#      TIM_PLAY_READY_S=90 how long the pods may take to pass their readiness probes;
+#      TIM_PLAY_ROUTE_S=15 how long, once they have, a request may take to get through.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=${TIM_REPO:-$here}
 tools=$here/tools/deploy-check
 READY_S=${TIM_PLAY_READY_S:-90}
+ROUTE_S=${TIM_PLAY_ROUTE_S:-15}
 TOKEN=letmeinpleasekthxbye
 
 case "${1:-}" in
@@ -169,13 +171,13 @@ fi
 # --- ready ---------------------------------------------------------------------------------------
 step=ready
 t0=$SECONDS
-wait_for() { # description, url, extra curl args...: until 200 or the deadline
-  local what=$1 u=$2 r
+wait_for() { # description, url, extra curl args...: until 200, at most ROUTE_S seconds
+  local what=$1 u=$2 r t=$SECONDS
   shift 2
   while :; do
     r=$(call "$@" "$u")
     [ "$(status_of "$r")" = 200 ] && return 0
-    [ $((SECONDS - t0)) -lt "$READY_S" ] || fail "$what not ready after ${READY_S} s; last answer: $r"
+    [ $((SECONDS - t)) -lt "$ROUTE_S" ] || fail "$what: no 200 within ${ROUTE_S} s of every pod being ready; last answer: $r"
     sleep 1
   done
 }

@@ -22,6 +22,6 @@ module.exports = [
       ['kube/overlays/tim-gateway/routes.yaml', (s) => s.replace('  service: invoices-svc\n', '  service: invoice-svc\n')],
     ],
     /service invoice-svc is not a Service port here/,
-    /FAIL at step ready: invoice 42 through the gateway not ready/,
+    /FAIL at step ready: invoice 42 through the gateway: no 200 within \d+ s of every pod being ready; last answer: 50[23]/,
   ],
 ];

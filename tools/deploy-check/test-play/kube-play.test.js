@@ -33,7 +33,7 @@ for (const [name, edits, , expect] of brokenDeploys) {
   test(`kube-play.sh tim-gateway fails on ${name}`, (t) => {
     const dir = brokenCopy(edits);
     const r = spawnSync('bash', [script, 'tim-gateway'], {
-      env: { ...process.env, TIM_REPO: dir, TIM_PLAY_READY_S: process.env.TIM_PLAY_READY_S || '30' },
+      env: { ...process.env, TIM_REPO: dir },
       encoding: 'utf8',
     });
     fs.rmSync(dir, { recursive: true, force: true });
