@@ -98,6 +98,8 @@ teardown() {
   exit $rc
 }
 trap teardown EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # --- render --------------------------------------------------------------------------------------
 step=render
