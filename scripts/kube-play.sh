@@ -276,14 +276,15 @@ rows=$(podman exec postgres-postgres psql -U tim -d tim -tAc "SELECT balance FRO
 check "invoice $id is a row in PostgreSQL with balance 7000" "$([ "$rows" = 7000 ] && echo yes || echo no)" "psql said: $rows"
 t0=$SECONDS
 grace=$(jq -r '.pods[] | select(.name == "invoices-svc") | .gracePeriod' "$work/plan.json")
-podman pod stop -t "$grace" invoices-svc >/dev/null || fail "podman pod stop invoices-svc"
+# The kubelet's order: the pod's containers get SIGTERM and their grace period, the sandbox goes
+# last. (With `podman pod stop` alone, podman 4.3 here, invoices-svc logs "shutdown complete"
+# but its process lingers until SIGKILL at the end of the grace period.)
+podman stop -t "$grace" invoices-svc-server >/dev/null || fail "podman stop invoices-svc-server"
 stopped_in=$((SECONDS - t0))
 exit_code=$(podman inspect -f '{{.State.ExitCode}}' invoices-svc-server)
-podman logs --tail 3 invoices-svc-server 2>&1 | sed 's/^/    /'
-echo "invoices-svc-server: exit $exit_code after SIGTERM, pod stopped in $stopped_in s (grace period $grace s)"
-# Not a failure of the manifests (the services' shutdown is tested elsewhere), but worth seeing:
-# a cluster would SIGKILL it at the same moment.
-[ "$exit_code" = 0 ] || echo "note: invoices-svc did not exit by itself within its grace period (exit $exit_code)"
+check "invoices-svc exits 0 on SIGTERM within the grace period of ${grace} s (exit $exit_code after ${stopped_in} s)" \
+  "$([ "$exit_code" = 0 ] && [ "$stopped_in" -lt "$grace" ] && echo yes || echo no)" "$(podman logs --tail 3 invoices-svc-server 2>&1)"
+podman pod stop invoices-svc >/dev/null || fail "podman pod stop invoices-svc"
 podman pod start invoices-svc >/dev/null || fail "podman pod start invoices-svc"
 wait_ready invoices-svc
 wait_for "invoice $id after the restart" "$api/$id" "${auth[@]}"
