@@ -136,6 +136,8 @@ test('translate: pods named after their Service, Service references to pod:conta
       [want.user, want.group, want.readOnlyRootFilesystem, want.dropAll, want.noNewPrivileges, want.memoryLimit],
       [65532, 65532, true, true, true, 64 * 1024 * 1024],
     );
+    // The probe the script runs itself: the named port resolved, aimed at the pod.
+    assert.deepStrictEqual(want.readiness, { http: { host: 'backend', port: 9000, path: '/readyz' } });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
