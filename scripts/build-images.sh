@@ -4,6 +4,8 @@
 #   scripts/build-images.sh [service...]     default: all four, tagged localhost/tim/<service>:dev
 #   scripts/build-images.sh --base-only      only prepare the base image
 #   scripts/build-images.sh --smoke          build all four, then run them together and curl
+#   scripts/build-images.sh postgres         PostgreSQL 15 for scripts/kube-play.sh (images/postgres),
+#                                            tagged localhost/tim/postgres:15-bookworm
 #
 # Nothing is pulled: the base image is made here with debootstrap from the same Debian mirror
 # apt uses on this machine, and imported as $BASE_IMAGE. The Dockerfiles take it as a build
@@ -16,6 +18,7 @@
 #   IMAGE_PREFIX=localhost/
 #   BASE_IMAGE=localhost/tim/debian:12-minbase
 #   MAX_IMAGE_MB=40          fail when a final image is larger
+#   MAX_POSTGRES_IMAGE_MB=480  the same for the PostgreSQL image (a Debian base with postgresql-15)
 #   PODMAN_BUILD_ARGS=...    extra flags for podman build
 set -euo pipefail
 
@@ -25,7 +28,9 @@ BASE_IMAGE=${BASE_IMAGE:-localhost/tim/debian:12-minbase}
 MAX_IMAGE_MB=${MAX_IMAGE_MB:-40}
 ALL_SERVICES=(auth_svc expected_date_svc invoices_svc gateway)
 declare -A TUTORIAL_TAG=([auth_svc]=v1 [expected_date_svc]=v1 [invoices_svc]=v2 [gateway]=v1)
-image_of() { echo "${IMAGE_PREFIX}$1:${TAG:-${TUTORIAL_TAG[$1]}}"; }
+image_of() {
+  if [ "$1" = postgres ]; then echo "${IMAGE_PREFIX}tim/postgres:15-bookworm"; else echo "${IMAGE_PREFIX}$1:${TAG:-${TUTORIAL_TAG[$1]}}"; fi
+}
 
 for tool in podman debootstrap; do
   command -v "$tool" >/dev/null || {
@@ -86,6 +91,14 @@ services=("$@")
 status=0
 for svc in "${services[@]}"; do
   dockerfile="$root/services/$svc/Dockerfile"
+  context=$root
+  limit=$MAX_IMAGE_MB
+  if [ "$svc" = postgres ]; then
+    # Not one of ours: the stand-in for postgres:15-bookworm that kube-play.sh plays.
+    dockerfile=$root/images/postgres/Dockerfile
+    context=$root/images/postgres
+    limit=${MAX_POSTGRES_IMAGE_MB:-480}
+  fi
   [ -f "$dockerfile" ] || { echo "no Dockerfile for $svc" >&2; exit 2; }
   image=$(image_of "$svc")
   t0=$SECONDS
@@ -94,12 +107,12 @@ for svc in "${services[@]}"; do
   # shellcheck disable=SC2086
   podman build --isolation chroot --pull=never --network host \
     --build-arg BASE_IMAGE="$BASE_IMAGE" ${PODMAN_BUILD_ARGS:-} \
-    -f "$dockerfile" -t "$image" "$root"
+    -f "$dockerfile" -t "$image" "$context"
   bytes=$(podman image inspect --format '{{.Size}}' "$image")
   mb=$(( (bytes + 1048575) / 1048576 ))
   echo "$image: ${mb} MB, built in $((SECONDS - t0)) s"
-  if [ "$mb" -gt "$MAX_IMAGE_MB" ]; then
-    echo "FAIL: $image is ${mb} MB, limit ${MAX_IMAGE_MB} MB" >&2
+  if [ "$mb" -gt "$limit" ]; then
+    echo "FAIL: $image is ${mb} MB, limit ${limit} MB" >&2
     status=1
   fi
 done

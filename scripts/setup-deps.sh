@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages TIM needs; the one place our dependencies are listed.
 #   scripts/setup-deps.sh build   compile and run the services
 #   scripts/setup-deps.sh test    build + what the test suite needs
-#   scripts/setup-deps.sh images  podman and debootstrap, to build the container images
+#   scripts/setup-deps.sh images  podman and debootstrap, to build the container images (and play
+#                                 the manifests with scripts/kube-play.sh)
 # Installs only what is missing (--no-upgrade). Not root: prints the apt line and stops.
 set -euo pipefail
 
@@ -19,6 +20,7 @@ TEST_PACKAGES=(
 
 IMAGE_PACKAGES=(
   podman buildah debootstrap runc
+  jq curl # scripts/kube-play.sh
 )
 
 want=("${BUILD_PACKAGES[@]}")

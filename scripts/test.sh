@@ -6,7 +6,9 @@
 #   3. the offline checks of the Kubernetes manifests and Dockerfiles (tools/deploy-check),
 #      and their own tests on deliberately broken copies;
 #   4. the four container images built with podman (from a local Debian base: nothing is
-#      pulled), their sizes checked, and the tutorial's requests run against them.
+#      pulled), their sizes checked, and the tutorial's requests run against them;
+#   5. the manifests played with podman (scripts/kube-play.sh): the tim-gateway overlay and the
+#      base with PostgreSQL from its own image, then the deliberately broken copies that must fail.
 # The store's tests run against SQLite and against a throwaway PostgreSQL started here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,3 +35,7 @@ scripts/check-deploy.sh
 
 scripts/setup-deps.sh images
 scripts/build-images.sh --smoke
+scripts/build-images.sh postgres
+scripts/kube-play.sh tim-gateway
+scripts/kube-play.sh base
+(cd tools/deploy-check && npm run test:play)

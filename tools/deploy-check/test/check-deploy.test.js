@@ -8,6 +8,7 @@ const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 
 const repo = path.resolve(__dirname, '../../..');
+const brokenDeploys = require('../broken-deploys');
 const script = path.join(repo, 'scripts/check-deploy.sh');
 
 // A copy of what the check reads: kube/ and the Dockerfiles.
@@ -95,6 +96,15 @@ describe('broken copies', { concurrency: 4 }, () => {
   for (const [name, file, edit, expect] of cases) {
     test(`fails on ${name}`, async () => {
       const dir = brokenCopy((change) => change(file, edit));
+      const r = await runAsync(dir);
+      assert.notStrictEqual(r.code, 0, `check passed on ${name}:\n${r.out}`);
+      assert.match(r.out, expect, r.out);
+    });
+  }
+  // The mistakes scripts/kube-play.sh also plays (test-play/): caught here already, offline.
+  for (const [name, edits, expect] of brokenDeploys) {
+    test(`fails on ${name}`, async () => {
+      const dir = brokenCopy((change) => edits.forEach(([file, edit]) => change(file, edit)));
       const r = await runAsync(dir);
       assert.notStrictEqual(r.code, 0, `check passed on ${name}:\n${r.out}`);
       assert.match(r.out, expect, r.out);
