@@ -36,7 +36,9 @@ std::string text(const json::object& o, std::string_view key, const std::string&
 
 Date date(const json::object& o, std::string_view key, const std::string& path) {
   auto d = parse_iso_date(text(o, key, path));
-  if (!d) invalid(path + std::string(key), "must be a calendar date YYYY-MM-DD");
+  if (!d || !in_date_range(std::chrono::year_month_day{*d}))
+    invalid(path + std::string(key),
+            "must be a calendar date YYYY-MM-DD " + std::string(kDateRangeText));
   return *d;
 }
 

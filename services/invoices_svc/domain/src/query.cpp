@@ -75,7 +75,7 @@ std::string filter_tag(const ListFilter& f) {
 
 Date date_parameter(const std::string& name, const std::string& value) {
   const auto date = Date::parse(value);
-  if (!date) throw_invalid_field(name, "must be a real calendar date as YYYY-MM-DD");
+  if (!date) throw_invalid_field(name, date_rule());
   return *date;
 }
 
