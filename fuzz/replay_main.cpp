@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,10 @@ int main(int argc, char** argv) {
       std::ifstream in(file, std::ios::binary);
       const std::string bytes{std::istreambuf_iterator<char>(in), {}};
       std::cout << file.string() << "\n" << std::flush;  // the last one named is the culprit
-      LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+      // An exact-size copy, as libFuzzer passes it: no NUL after the end to hide an over-read.
+      const auto data = std::make_unique<std::uint8_t[]>(bytes.size());
+      std::copy(bytes.begin(), bytes.end(), data.get());
+      LLVMFuzzerTestOneInput(data.get(), bytes.size());
       ++runs;
     }
   }
