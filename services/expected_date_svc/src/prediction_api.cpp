@@ -106,6 +106,13 @@ std::variant<PredictionRequest, RequestError> parse_prediction_request(std::stri
   }
 }
 
+std::string request_error_json(const RequestError& error) {
+  json::object e{{"code", "invalid_request"},
+                 {"message", (error.field.empty() ? "" : error.field + " ") + error.message}};
+  if (!error.field.empty()) e["field"] = error.field;
+  return json::serialize(json::object{{"error", std::move(e)}});
+}
+
 std::string prediction_json(std::int64_t invoice_id, const Prediction& p, std::string_view model) {
   json::object o;
   o["invoiceId"] = invoice_id;

@@ -96,3 +96,17 @@ TEST(PredictionRequest, DatesStayInTheDocumentedRange) {
   EXPECT_NE(error_of(replaced("\"2026-11-26\"", "\"2200-01-01\"")).message.find("2199-12-31"),
             std::string::npos);
 }
+
+TEST(PredictionRequest, ARefusalIsTheErrorBodyWithItsField) {
+  const auto body = boost::json::parse(request_error_json(
+      error_of(R"({"invoice":{"customerId":"C","issueDate":"2200-01-01","dueDate":"2026-03-01",)"
+               R"("amount":1,"ccy":"GBP"}})")));
+  const auto& e = body.at("error").as_object();
+  EXPECT_EQ(e.at("code").as_string(), "invalid_request");
+  EXPECT_EQ(e.at("field").as_string(), "invoice.issueDate");
+  EXPECT_EQ(std::string(e.at("message").as_string()).rfind("invoice.issueDate must be", 0), 0u);
+  EXPECT_FALSE(boost::json::parse(request_error_json({"", "body is not JSON"}))
+                   .at("error")
+                   .as_object()
+                   .contains("field"));
+}
