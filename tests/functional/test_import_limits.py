@@ -145,3 +145,19 @@ def test_memory_returns_near_its_level_from_before_the_imports(services):
     print(f"invoices_svc RSS {before / 1024:.1f} MiB before, peak {peak / 1024:.1f} MiB, "
           f"{after / 1024:.1f} MiB after 12 junk 1 MiB imports")
     assert after - before < 3 * 1024
+
+
+def test_imports_past_the_admitted_number_get_429_at_once(services):
+    svc = services.service("invoices_svc", {"SEED_DEMO_DATA": "false", "IMPORT_MAX_PENDING": "1"})
+    body = junk_csv()
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(
+            lambda _: request(svc.port, "POST", "/api/invoices/import", CSV, body, timeout=60),
+            range(3)))
+    statuses = sorted(a.status for a in answers)
+    assert statuses[0] == 200 and 429 in statuses, statuses
+    busy = next(a for a in answers if a.status == 429)
+    assert busy.header("retry-after") == "1"
+    assert busy.json()["error"]["code"] == "import_busy"
+    # The slot is free again once the admitted import is answered.
+    assert request(svc.port, "POST", "/api/invoices/import", CSV, HEADER + GOOD.format(n=1)).status == 200
