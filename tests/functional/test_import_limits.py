@@ -8,7 +8,7 @@ import statistics
 import threading
 import time
 
-from harness import get, request, rss_kib
+from harness import TOKEN, get, request, rss_kib
 
 HEADER = ("id,ref,customerId,customerName,ccy,amount,balance,issueDate,dueDate,status,settledDate,"
           "payments,createdAt,updatedAt\r\n")
@@ -161,3 +161,23 @@ def test_imports_past_the_admitted_number_get_429_at_once(services):
     assert busy.json()["error"]["code"] == "import_busy"
     # The slot is free again once the admitted import is answered.
     assert request(svc.port, "POST", "/api/invoices/import", CSV, HEADER + GOOD.format(n=1)).status == 200
+
+
+def test_through_the_gateway_four_junk_imports_cost_other_users_no_504_and_no_open_breaker(
+        services, tmp_path):
+    # The issue's attack: four imports held every store thread, GETs got 504, then the breaker
+    # opened and everyone got 503.
+    auth = services.service("auth_svc", {"TOKEN": TOKEN})
+    invoices = services.service("invoices_svc", {"STORE_THREADS": "2"})
+    gw = services.gateway(tmp_path, invoices.port, auth.port)
+    headers = {"authorization": TOKEN}
+    body = junk_csv()
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        imports = [pool.submit(request, gw.port, "POST", "/invoices/import",
+                               {**headers, **CSV}, body, timeout=60) for _ in range(4)]
+        reads = []
+        while not all(f.done() for f in imports) or len(reads) < 50:
+            reads.append(get(gw.port, "/invoices/42", headers).status)
+        import_statuses = [f.result().status for f in imports]
+    assert import_statuses == [200] * 4, import_statuses
+    assert set(reads) == {200}, sorted(set(reads))

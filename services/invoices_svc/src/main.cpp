@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
     http::BlockingPool pool(settings.threads);
     http::BlockingPool import_pool(settings.import_threads);
     invoices::ImportGate import_gate(
-        static_cast<std::size_t>(config::get_int("IMPORT_MAX_PENDING", 8, 1, 1024)));
+        static_cast<std::size_t>(config::get_int("IMPORT_MAX_PENDING", 4, 1, 1024)));
     invoices::ApiContext context{keeper,         pool,         expected_dates.get(),
                                  import_options, &import_pool, &import_gate};
     invoices::add_invoice_routes(router, context);
