@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages TIM needs; the one place our dependencies are listed.
 #   scripts/setup-deps.sh build   compile and run the services
-#   scripts/setup-deps.sh test    build + what the test suite needs
+#   scripts/setup-deps.sh test    build + what the test suite needs (clang-14 and its
+#                                 libFuzzer/sanitizer runtimes for scripts/fuzz.sh)
 #   scripts/setup-deps.sh images  podman and debootstrap, to build the container images (and play
 #                                 the manifests with scripts/kube-play.sh)
 # Installs only what is missing (--no-upgrade). Not root: prints the apt line and stops.
@@ -16,6 +17,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev python3 python3-pytest curl prometheus
   postgresql-15 libbenchmark-dev
+  clang-14 libclang-rt-14-dev
 )
 
 IMAGE_PACKAGES=(

@@ -2,7 +2,8 @@
 # Installs what is missing, builds, and runs the whole test suite:
 #   1. Release build with warnings as errors: unit tests and functional tests (real binaries
 #      on loopback, driven over HTTP);
-#   2. the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer;
+#   2. the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer, then each
+#      libFuzzer target of fuzz/ for FUZZ_SECONDS (60) with clang (scripts/fuzz.sh);
 #   3. the offline checks of the Kubernetes manifests and Dockerfiles (tools/deploy-check),
 #      and their own tests on deliberately broken copies;
 #   4. the four container images built with podman (from a local Debian base: nothing is
@@ -28,6 +29,9 @@ cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DTIM_SANITIZE=address,undefin
   -DTIM_BUILD_SERVICES=OFF -DTIM_WERROR=ON >/dev/null
 cmake --build build/asan -j"$jobs"
 (cd build/asan && ctest --output-on-failure -j"$jobs")
+
+# 7 targets x FUZZ_SECONDS, $jobs at a time: about 4 min of the CI budget at the default 60 s.
+FUZZ_SECONDS=${FUZZ_SECONDS:-60} scripts/fuzz.sh
 
 (cd tools/deploy-check && npm ci --no-audit --no-fund --loglevel=error)
 scripts/check-deploy.sh

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tim/time.hpp"
+
 namespace tim::expected_date {
 namespace {
 
@@ -37,10 +39,18 @@ Date quantile(const std::vector<Outcome>& xs, double total, double q) {
   return xs.back().settle;
 }
 
-// Reads point and interval off the outcomes; conditions on "not paid before as_of".
+// Reads point and interval off the outcomes; conditions on "not paid before as_of". Every
+// date answered lies between the issue date and the last date of the API's range (past it,
+// formatting as an instant would overflow).
 void read_off(std::vector<Outcome> xs, const InvoiceFacts& inv, std::optional<Date> as_of,
               double tail, Prediction& p) {
-  for (auto& x : xs) x.settle = std::max(x.settle, inv.issue_date);
+  const Date last = std::max(inv.issue_date, Date{tim::kLatestDate});
+  bool capped = false;
+  for (auto& x : xs) {
+    capped = capped || x.settle > last;
+    x.settle = std::clamp(x.settle, inv.issue_date, last);
+  }
+  if (capped) p.notes.push_back("outcomes past " + format_iso_date(last) + " answered as that day");
   double total = 0;
   for (const auto& x : xs) total += x.weight;
   if (xs.empty() || total <= 0) {
@@ -62,8 +72,8 @@ void read_off(std::vector<Outcome> xs, const InvoiceFacts& inv, std::optional<Da
   if (open.empty()) {
     // Later than anything the model has seen: say so, keep the interval's width from today.
     auto width = p.high - p.low;
-    p.expected = p.low = *as_of;
-    p.high = *as_of + width;
+    p.expected = p.low = std::clamp(*as_of, inv.issue_date, last);
+    p.high = std::min(p.expected + width, last);
     p.notes.push_back("still open later than the model has seen: predicted from today");
     return;
   }

@@ -44,9 +44,7 @@ int serve() {
             co_return http::error_response(400, "invalid_invoice_id", error->message);
           auto parsed = expected_date::parse_prediction_request(request.body);
           if (auto* error = std::get_if<expected_date::RequestError>(&parsed))
-            co_return http::error_response(
-                400, "invalid_request",
-                (error->field.empty() ? "" : error->field + " ") + error->message);
+            co_return http::json_response(400, expected_date::request_error_json(*error));
           auto& in = std::get<expected_date::PredictionRequest>(parsed);
           const auto today = std::chrono::floor<std::chrono::days>(expected_date::Clock::now());
           const auto as_of = in.as_of.value_or(today);

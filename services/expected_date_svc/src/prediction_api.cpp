@@ -36,7 +36,9 @@ std::string text(const json::object& o, std::string_view key, const std::string&
 
 Date date(const json::object& o, std::string_view key, const std::string& path) {
   auto d = parse_iso_date(text(o, key, path));
-  if (!d) invalid(path + std::string(key), "must be a calendar date YYYY-MM-DD");
+  if (!d || !in_date_range(std::chrono::year_month_day{*d}))
+    invalid(path + std::string(key),
+            "must be a calendar date YYYY-MM-DD " + std::string(kDateRangeText));
   return *d;
 }
 
@@ -102,6 +104,13 @@ std::variant<PredictionRequest, RequestError> parse_prediction_request(std::stri
   } catch (const Invalid& e) {
     return e.error;
   }
+}
+
+std::string request_error_json(const RequestError& error) {
+  json::object e{{"code", "invalid_request"},
+                 {"message", (error.field.empty() ? "" : error.field + " ") + error.message}};
+  if (!error.field.empty()) e["field"] = error.field;
+  return json::serialize(json::object{{"error", std::move(e)}});
 }
 
 std::string prediction_json(std::int64_t invoice_id, const Prediction& p, std::string_view model) {

@@ -29,6 +29,10 @@ struct RequestError {
 // Dates are YYYY-MM-DD; amounts integers in minor units; channel "paper" or "electronic".
 std::variant<PredictionRequest, RequestError> parse_prediction_request(std::string_view body);
 
+// The 400 body for a refused request: {"error":{"code":"invalid_request","message","field"}},
+// the field (when known) also leading the message.
+std::string request_error_json(const RequestError& error);
+
 // {"invoiceId","expectedDate","expectedDateLow","expectedDateHigh","basis","historyCount",
 //  "model","notes"}: the tutorial's two fields first; dates as midnight UTC instants.
 std::string prediction_json(std::int64_t invoice_id, const Prediction& p, std::string_view model);

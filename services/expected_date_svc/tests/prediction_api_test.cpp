@@ -73,3 +73,40 @@ TEST(PredictionJson, TutorialFieldsFirstThenTheInterval) {
   EXPECT_EQ(v.at("basis"), "customer history with 12 paid invoices");
   EXPECT_EQ(v.at("historyCount"), 12);
 }
+
+TEST(PredictionRequest, DatesStayInTheDocumentedRange) {
+  const auto replaced = [](std::string from, std::string to) {
+    std::string body = kRequest;
+    body.replace(body.find(from), from.size(), to);
+    return body;
+  };
+  // The edges are accepted …
+  for (auto [from, to] : {std::pair{"\"2026-11-01\"", "\"1900-01-01\""},
+                          std::pair{"\"2026-12-01\"", "\"2199-12-31\""},
+                          std::pair{"\"2026-10-05\"", "\"2199-12-31\""},
+                          std::pair{"\"2026-11-26\"", "\"1900-01-01\""}})
+    EXPECT_TRUE(
+        std::holds_alternative<PredictionRequest>(parse_prediction_request(replaced(from, to))))
+        << to;
+  // … the days beyond them refused, each naming its field.
+  EXPECT_EQ(error_of(replaced("\"2026-11-01\"", "\"1899-12-31\"")).field, "invoice.issueDate");
+  EXPECT_EQ(error_of(replaced("\"2026-12-01\"", "\"2200-01-01\"")).field, "invoice.dueDate");
+  EXPECT_EQ(error_of(replaced("\"2026-10-05\"", "\"9999-12-31\"")).field, "history[0].settledDate");
+  EXPECT_EQ(error_of(replaced("\"2026-11-26\"", "\"2200-01-01\"")).field, "asOf");
+  EXPECT_NE(error_of(replaced("\"2026-11-26\"", "\"2200-01-01\"")).message.find("2199-12-31"),
+            std::string::npos);
+}
+
+TEST(PredictionRequest, ARefusalIsTheErrorBodyWithItsField) {
+  const auto body = boost::json::parse(request_error_json(
+      error_of(R"({"invoice":{"customerId":"C","issueDate":"2200-01-01","dueDate":"2026-03-01",)"
+               R"("amount":1,"ccy":"GBP"}})")));
+  const auto& e = body.at("error").as_object();
+  EXPECT_EQ(e.at("code").as_string(), "invalid_request");
+  EXPECT_EQ(e.at("field").as_string(), "invoice.issueDate");
+  EXPECT_EQ(std::string(e.at("message").as_string()).rfind("invoice.issueDate must be", 0), 0u);
+  EXPECT_FALSE(boost::json::parse(request_error_json({"", "body is not JSON"}))
+                   .at("error")
+                   .as_object()
+                   .contains("field"));
+}

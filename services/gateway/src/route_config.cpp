@@ -1,5 +1,6 @@
 #include "route_config.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -10,6 +11,37 @@
 namespace tim::gateway {
 
 namespace {
+
+// yaml-cpp 0.7 (Debian 12) loops for ever in LoadAll, allocating as it goes, on some malformed
+// texts (",\n---"): its parser hands back an empty document without consuming a token (yaml-cpp
+// issue 1040, fixed upstream after 0.8). Found by fuzzing. This first pass reads the documents
+// without building nodes and gives up once there are more than the text has room for: every
+// document after the first begins with a "---" or follows a "...".
+void refuse_endless_documents(const std::string& text) {
+  struct Ignore final : YAML::EventHandler {
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  } ignore;
+  std::size_t room = 1;
+  for (std::string_view marker : {"---", "..."})
+    for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1))
+      ++room;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  for (std::size_t documents = 0; parser.HandleNextDocument(ignore);)
+    if (++documents > room)
+      throw YAML::Exception(YAML::Mark::null_mark(), "a document that never ends");
+}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -115,7 +147,9 @@ GatewayConfig parse_route_documents(std::string_view yaml_text) {
   GatewayConfig config;
   std::vector<YAML::Node> documents;
   try {
-    documents = YAML::LoadAll(std::string(yaml_text));
+    const std::string text(yaml_text);
+    refuse_endless_documents(text);
+    documents = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
     throw RouteFileError(std::string("not valid YAML: ") + e.what());
   }

@@ -83,3 +83,17 @@ TEST(RouteFile, TheRepositoryRouteFileLoads) {
   ASSERT_EQ(c.auth_services.size(), 1u);
   EXPECT_EQ(c.auth_services[0].auth_service, "auth-svc:3000");
 }
+
+// Found by fuzzing: yaml-cpp 0.7's LoadAll never returns on these (an endless run of empty
+// documents, allocating), so a bad route file hung the gateway at start.
+TEST(RouteFile, AMalformedTextThatYamlCppLoopsOnIsRefused) {
+  for (auto text : {",\n", ",---\n", "a: 1\n---\n,\n"})
+    EXPECT_THROW(parse_route_documents(text), RouteFileError) << text;
+  // Files with several documents, "---" and "..." still load.
+  const std::string mapping =
+      "kind: Mapping\napiVersion: getambassador.io/v3alpha1\nmetadata: {name: m}\nspec: {prefix: "
+      "/x/, service: s}\n";
+  EXPECT_EQ(
+      parse_route_documents("---\n" + mapping + "...\n---\n" + mapping + "---\n").mappings.size(),
+      2u);
+}

@@ -1,7 +1,6 @@
 #include "api.hpp"
 
 #include <boost/json/serialize.hpp>
-#include <sstream>
 #include <variant>
 
 #include "tim/ids.hpp"
@@ -231,11 +230,21 @@ Task<Response> import_invoices(ApiContext& c, Request& request) {
     throw_invalid_field("query", "only currency= is accepted");
   }
   auto store = need_store(c);
-  auto work = timed("import", [store, options, body = std::move(request.body), at = now()] {
-    std::istringstream in(body);
-    return import_csv(in, *store, options, at);
-  });
-  const ImportReport report = co_await c.pool.run(std::move(work));
+  auto ticket = c.import_gate ? c.import_gate->enter() : ImportGate::Ticket(nullptr);
+  if (c.import_gate && !ticket) {
+    Response busy = http::error_response(429, "import_busy", "too many imports at once");
+    busy.headers.add("retry-after", "1");
+    co_return busy;
+  }
+  http::BlockingPool& pool = c.import_pool ? *c.import_pool : c.pool;
+  auto work =
+      timed("import", [store, options, body = std::move(request.body), at = now()]() mutable {
+        auto report = import_csv(std::string_view(body), *store, options, at);
+        std::string().swap(body);
+        release_free_memory();
+        return report;
+      });
+  const ImportReport report = co_await pool.run(std::move(work));
   co_return http::json_response(200, boost::json::serialize(report_to_json(report)));
 }
 

@@ -15,6 +15,10 @@ struct ApiContext {
   http::BlockingPool& pool;
   ExpectedDateClient* expected_dates = nullptr;  // null: answers carry no expectedDate
   ImportOptions import_options;
+  // Imports run here, not on `pool`: a few large ones never hold the threads that answer reads.
+  // Null: on `pool`.
+  http::BlockingPool* import_pool = nullptr;
+  ImportGate* import_gate = nullptr;  // null: no bound on imports admitted at once
 };
 
 // Adds every /api/invoices route. `context` must outlive the router.

@@ -1,5 +1,8 @@
 #include "importer.hpp"
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <charconv>
 
 #include "tim/invoices/csv.hpp"
@@ -22,8 +25,17 @@ std::optional<std::size_t> refused_record(const Error& e) {
 
 }  // namespace
 
-ImportReport import_csv(std::istream& in, InvoiceStore& store, const ImportOptions& options,
-                        Instant now) {
+void ImportReport::reject(RejectedRow row) {
+  ++rejected_count;
+  if (rejected.size() < kListedRejections) rejected.push_back(std::move(row));
+}
+
+namespace {
+
+// next_line(std::string&) -> bool reads the file's lines in order.
+template <class NextLine>
+ImportReport import_lines(NextLine next_line, InvoiceStore& store, const ImportOptions& options,
+                          Instant now) {
   ImportReport report;
   CsvImporter reader(options.sample_currency);
   std::vector<ImportRecord> batch;
@@ -40,7 +52,7 @@ ImportReport import_csv(std::istream& in, InvoiceStore& store, const ImportOptio
       } catch (const Error& e) {
         auto index = refused_record(e);
         if (!index || *index >= batch.size()) throw;
-        report.rejected.push_back({lines[*index], e.field(), e.what()});
+        report.reject({lines[*index], e.field(), e.what()});
         batch.erase(batch.begin() + static_cast<std::ptrdiff_t>(*index));
         lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(*index));
       }
@@ -49,9 +61,9 @@ ImportReport import_csv(std::istream& in, InvoiceStore& store, const ImportOptio
     lines.clear();
   };
 
-  std::string line;
+  std::string_view line;
   std::size_t number = 0;
-  while (std::getline(in, line)) {
+  while (next_line(line)) {
     ++number;
     try {
       auto record = reader.read_line(line, number);
@@ -61,20 +73,61 @@ ImportReport import_csv(std::istream& in, InvoiceStore& store, const ImportOptio
       lines.push_back(number);
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::conflict) throw;
-      std::string message = e.what();
-      if (!message.starts_with("line "))
-        message = "line " + std::to_string(number) + ": " + message;
-      report.rejected.push_back({number, e.field(), std::move(message)});
+      // Past the listed rows only the count is kept: no message is built.
+      if (report.rejected.size() >= kListedRejections) {
+        ++report.rejected_count;
+      } else {
+        std::string message = e.what();
+        if (!message.starts_with("line "))
+          message = "line " + std::to_string(number) + ": " + message;
+        report.reject({number, e.field(), std::move(message)});
+      }
     }
     if (batch.size() >= options.batch_size) flush();
   }
   flush();
+  // Rows the store refused were reported at their batch's end: put the list in line order.
+  std::stable_sort(report.rejected.begin(), report.rejected.end(),
+                   [](const RejectedRow& a, const RejectedRow& b) { return a.line < b.line; });
   return report;
+}
+
+}  // namespace
+
+ImportReport import_csv(std::istream& in, InvoiceStore& store, const ImportOptions& options,
+                        Instant now) {
+  std::string buffer;
+  return import_lines(
+      [&](std::string_view& line) {
+        if (!std::getline(in, buffer)) return false;
+        line = buffer;
+        return true;
+      },
+      store, options, now);
+}
+
+ImportReport import_csv(std::string_view text, InvoiceStore& store, const ImportOptions& options,
+                        Instant now) {
+  bool done = text.empty();
+  return import_lines(
+      [&](std::string_view& line) {
+        if (done) return false;
+        const auto end = text.find('\n');
+        line = text.substr(0, end);
+        if (end == std::string_view::npos)
+          done = true;
+        else
+          text.remove_prefix(end + 1);
+        if (text.empty()) done = true;  // as getline: no empty line after a final newline
+        return true;
+      },
+      store, options, now);
 }
 
 boost::json::object report_to_json(const ImportReport& report) {
   boost::json::object o;
   o["imported"] = report.imported;
+  o["rejectedCount"] = report.rejected_count;
   boost::json::array rejected;
   for (const auto& r : report.rejected) {
     boost::json::object row;
@@ -85,6 +138,10 @@ boost::json::object report_to_json(const ImportReport& report) {
   }
   o["rejected"] = std::move(rejected);
   return o;
+}
+
+void release_free_memory() noexcept {
+  ::malloc_trim(0);
 }
 
 }  // namespace tim::invoices

@@ -54,7 +54,7 @@ int import_command(const char* file) {
         invoices::import_csv(in, *store, import_options_from_env(50000),
                              invoices::to_instant(std::chrono::system_clock::now()));
     std::cout << boost::json::serialize(invoices::report_to_json(report)) << "\n";
-    return report.rejected.empty() ? 0 : 1;
+    return report.rejected_count == 0 ? 0 : 1;
   } catch (const std::exception& e) {
     std::cerr << "import failed: " << e.what() << "\n";
     return 2;
@@ -110,7 +110,11 @@ int main(int argc, char** argv) {
     // Declared after the server, so destroyed first: its threads finish their store calls
     // while the server's executor still exists.
     http::BlockingPool pool(settings.threads);
-    invoices::ApiContext context{keeper, pool, expected_dates.get(), import_options};
+    http::BlockingPool import_pool(settings.import_threads);
+    invoices::ImportGate import_gate(
+        static_cast<std::size_t>(config::get_int("IMPORT_MAX_PENDING", 4, 1, 1024)));
+    invoices::ApiContext context{keeper,         pool,         expected_dates.get(),
+                                 import_options, &import_pool, &import_gate};
     invoices::add_invoice_routes(router, context);
     return server.run();
   });

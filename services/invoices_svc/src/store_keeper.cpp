@@ -21,6 +21,7 @@ StoreSettings StoreSettings::from_env() {
     s.url = sqlite_url_in(s.data_dir);
   }
   s.threads = static_cast<std::size_t>(config::get_int("STORE_THREADS", 4, 1, 256));
+  s.import_threads = static_cast<std::size_t>(config::get_int("IMPORT_THREADS", 1, 1, 64));
   s.timeout = config::get_millis("STORE_TIMEOUT_MS", std::chrono::milliseconds{5000});
   s.ping_interval = config::get_millis("STORE_PING_MS", std::chrono::milliseconds{2000});
   if (s.ping_interval.count() <= 0) throw config::ConfigError("STORE_PING_MS must be positive");
@@ -78,7 +79,7 @@ void StoreKeeper::set_state(bool ready, std::string detail) {
 void StoreKeeper::open_and_seed() {
   StoreConfig config;
   config.url = settings_.url;
-  config.pool_size = settings_.threads;
+  config.pool_size = settings_.threads + settings_.import_threads;  // one each, none waits
   config.timeout = settings_.timeout;
   std::shared_ptr<InvoiceStore> store = open_store(config);
   if (settings_.seed_demo_data) seed(*store);

@@ -18,6 +18,7 @@ namespace tim::invoices {
 struct StoreSettings {
   std::string url;                                // DATABASE_URL, or sqlite under DATA_DIR
   std::size_t threads = 4;                        // STORE_THREADS: worker threads and connections
+  std::size_t import_threads = 1;                 // IMPORT_THREADS: the imports' own threads
   std::chrono::milliseconds timeout{5000};        // STORE_TIMEOUT_MS
   std::chrono::milliseconds ping_interval{2000};  // STORE_PING_MS: readiness check period
   bool seed_demo_data = true;  // SEED_DEMO_DATA: default on for SQLite, off for PostgreSQL

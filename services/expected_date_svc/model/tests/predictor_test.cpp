@@ -175,3 +175,30 @@ TEST(Fallback, CustomerMedianDelayWithHistory) {
   EXPECT_EQ(p.low, d(2024, 1, 31) + days{1});
   EXPECT_EQ(p.high, d(2024, 1, 31) + days{9});
 }
+
+// The range's far edges: a customer who once paid 300 years late must not push the answer past
+// the last date the API can write, nor before the issue date.
+TEST(Predictor, AnswersStayBetweenIssueAndTheLastDateOfTheRange) {
+  InvoiceFacts late = {"C1",  d(2199, 12, 1), d(2199, 12, 31),      10000,
+                       "GBP", "391",          BillingChannel::paper};
+  CustomerHistory history;
+  history.paid.push_back(
+      {d(1900, 1, 1), d(1900, 1, 1), d(2199, 12, 31), 5000, "GBP", BillingChannel::paper});
+  for (auto as_of : {std::optional<Date>{}, std::optional<Date>{d(2199, 12, 31)}}) {
+    for (const auto& p :
+         {predict(hand_model(), late, history, as_of), predict_fallback(late, history, as_of)}) {
+      for (Date answered : {p.expected, p.low, p.high}) {
+        EXPECT_GE(answered, late.issue_date);
+        EXPECT_LE(answered, d(2199, 12, 31));
+      }
+    }
+  }
+  // Paid 300 years before its due date in the history: still never before the issue date.
+  InvoiceFacts early = {"C1",  d(1900, 1, 1), d(1900, 1, 1),        10000,
+                        "GBP", "391",         BillingChannel::paper};
+  CustomerHistory before;
+  before.paid.push_back(
+      {d(1900, 1, 1), d(2199, 12, 31), d(1900, 1, 1), 5000, "GBP", BillingChannel::paper});
+  for (const auto& p : {predict(hand_model(), early, before), predict_fallback(early, before)})
+    for (Date answered : {p.expected, p.low, p.high}) EXPECT_GE(answered, early.issue_date);
+}

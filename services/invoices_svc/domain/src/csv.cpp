@@ -1,5 +1,6 @@
 #include "tim/invoices/csv.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "tim/invoices/error.hpp"
@@ -41,6 +42,12 @@ enum SampleColumn {
   kSampleColumns = 12
 };
 
+// The header's name of column `index` of a layout's header line.
+std::string column_name(std::string_view header, std::size_t index) {
+  for (; index > 0; --index) header.remove_prefix(std::min(header.size(), header.find(',') + 1));
+  return std::string(header.substr(0, header.find(',')));
+}
+
 std::string quoted(std::string_view field) {
   if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
   std::string out = "\"";
@@ -70,7 +77,7 @@ std::int64_t integer(const std::string& text, const char* column) {
 
 Date iso_date(const std::string& text, const char* column) {
   const auto date = Date::parse(text);
-  if (!date) throw_invalid_field(column, "must be a real calendar date as YYYY-MM-DD");
+  if (!date) throw_invalid_field(column, date_rule());
   return *date;
 }
 
@@ -91,7 +98,7 @@ Date us_date(const std::string& text, const char* column) {
   part(day, false);
   part(year, true);
   const auto date = Date::from_ymd(year, month, day);
-  if (!date) throw_invalid_field(column, "is not a real calendar date");
+  if (!date) throw_invalid_field(column, date_rule("M/D/YYYY"));
   return *date;
 }
 
@@ -153,6 +160,15 @@ std::optional<ImportRecord> CsvImporter::read_line(std::string_view line, std::s
     auto fields = split_csv_line(line);
     if (!fields) throw Error(ErrorKind::invalid, "invalid_csv", "a quoted field is not closed");
     if (fields->size() == 1 && fields->front().empty()) return std::nullopt;  // blank line
+    for (std::size_t i = 0; i < fields->size(); ++i) {
+      if (is_utf8((*fields)[i])) continue;
+      const auto header = layout_ == Layout::sample ? kSampleHeader : kOurHeader;
+      if (layout_ == Layout::unknown ||
+          i >= static_cast<std::size_t>(std::count(header.begin(), header.end(), ',') + 1))
+        throw Error(ErrorKind::invalid, "invalid_utf8", "the line is not valid UTF-8");
+      throw Error(ErrorKind::invalid, "invalid_utf8",
+                  column_name(header, i) + " is not valid UTF-8", column_name(header, i));
+    }
     if (layout_ == Layout::unknown) {
       const std::string header = join(*fields);
       if (header == kOurHeader)
@@ -193,6 +209,10 @@ ImportRecord CsvImporter::read_ours(const std::vector<std::string>& f) {
   if (!status) throw_invalid_field("status", "must be open, paid or void");
   r.voided = *status == Status::void_;
   std::string_view payments = f[kPayments];
+  if (std::count(payments.begin(), payments.end(), ';') >=
+      static_cast<std::ptrdiff_t>(kMaxImportPaymentsPerRow))
+    throw_invalid_field("payments", "has more than " + std::to_string(kMaxImportPaymentsPerRow) +
+                                        " payments (the most one row may carry)");
   while (!payments.empty()) {
     const auto item = payments.substr(0, payments.find(';'));
     payments.remove_prefix(std::min(payments.size(), item.size() + 1));

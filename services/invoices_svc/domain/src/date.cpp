@@ -22,10 +22,10 @@ std::optional<int> digits(std::string_view text, std::size_t pos, std::size_t co
 }  // namespace
 
 std::optional<Date> Date::from_ymd(int year, unsigned month, unsigned day) {
-  if (year < 1000 || year > 9999) return std::nullopt;
+  if (year < 0 || year > 9999) return std::nullopt;  // std::chrono::year is a short
   const std::chrono::year_month_day ymd{std::chrono::year{year}, std::chrono::month{month},
                                         std::chrono::day{day}};
-  if (!ymd.ok()) return std::nullopt;
+  if (!in_date_range(ymd)) return std::nullopt;
   return Date(static_cast<std::int32_t>(std::chrono::sys_days{ymd}.time_since_epoch().count()));
 }
 
@@ -33,6 +33,17 @@ std::optional<Date> Date::parse(std::string_view text) {
   const auto ymd = parse_iso_date(text);
   if (!ymd) return std::nullopt;
   return from_ymd(int(ymd->year()), unsigned(ymd->month()), unsigned(ymd->day()));
+}
+
+std::optional<Date> Date::parse_stored(std::string_view text) {
+  const auto ymd = parse_iso_date(text);
+  if (!ymd || int(ymd->year()) < 1000) return std::nullopt;
+  return Date(static_cast<std::int32_t>(std::chrono::sys_days{*ymd}.time_since_epoch().count()));
+}
+
+std::string date_rule(std::string_view format) {
+  return "must be a real calendar date as " + std::string(format) + " " +
+         std::string(kDateRangeText);
 }
 
 std::string Date::to_string() const {
@@ -49,7 +60,7 @@ std::optional<Instant> parse_instant(std::string_view text) {
   if (text.size() < 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
       text.back() != 'Z')
     return std::nullopt;
-  const auto date = Date::parse(text.substr(0, 10));
+  const auto date = Date::parse_stored(text.substr(0, 10));  // instants are ours, not input
   const auto hh = digits(text, 11, 2);
   const auto mm = digits(text, 14, 2);
   const auto ss = digits(text, 17, 2);

@@ -15,6 +15,7 @@ void check_text(const std::string& field, const std::string& value, std::size_t 
   if (std::any_of(value.begin(), value.end(),
                   [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
     throw_invalid_field(field, "contains control characters");
+  if (!is_utf8(value)) throw_invalid_field(field, "is not valid UTF-8");
 }
 
 void check_amount(const std::string& field, std::int64_t amount) {
@@ -33,6 +34,41 @@ void check_amount(const std::string& field, std::int64_t amount) {
 }
 
 }  // namespace
+
+bool is_utf8(std::string_view text) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    // Lead byte: how many continuation bytes, and the range the first of them must be in
+    // (the tighter ranges refuse overlongs, surrogates and code points past U+10FFFF).
+    std::size_t more = 0;
+    unsigned char low = 0x80, high = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+      more = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      more = 2;
+      if (c == 0xe0) low = 0xa0;
+      if (c == 0xed) high = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      more = 3;
+      if (c == 0xf0) low = 0x90;
+      if (c == 0xf4) high = 0x8f;
+    } else {
+      return false;
+    }
+    if (static_cast<std::size_t>(end - p) <= more) return false;
+    if (p[1] < low || p[1] > high) return false;
+    for (std::size_t i = 2; i <= more; ++i)
+      if (p[i] < 0x80 || p[i] > 0xbf) return false;
+    p += more + 1;
+  }
+  return true;
+}
 
 std::string_view to_string(Status status) noexcept {
   switch (status) {

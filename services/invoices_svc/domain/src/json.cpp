@@ -62,7 +62,7 @@ std::int64_t required_amount(const json::object& object, const char* field) {
 Date required_date(const json::object& object, const char* field) {
   const auto text = required_string(object, field);
   const auto date = Date::parse(text);
-  if (!date) throw_invalid_field(field, "must be a real calendar date as YYYY-MM-DD");
+  if (!date) throw_invalid_field(field, date_rule());
   return *date;
 }
 
@@ -89,7 +89,7 @@ std::vector<Payment> payments_from_json(std::string_view text) {
     std::vector<Payment> payments;
     for (const auto& item : value.get_array()) {
       const auto& object = item.as_object();
-      const auto date = Date::parse(date_text(object.at("date")));
+      const auto date = Date::parse_stored(date_text(object.at("date")));
       if (!date) throw std::invalid_argument("bad date");
       payments.push_back(Payment{object.at("amount").as_int64(), *date});
     }

@@ -105,3 +105,21 @@ TEST(CsvImport, RefusesBadRowsNamingLineAndColumn) {
   EXPECT_EQ(refused_column(ours, replace("5000@", "5000#"), 4), "payments");
   EXPECT_EQ(refused_column(ours, replace(",GBP,", ",XXX,"), 5), "ccy");
 }
+
+TEST(CsvImport, RefusesDatesOutsideTheDocumentedRange) {
+  CsvImporter sample("USD");
+  sample.read_line(kSampleHeader, 1);
+  EXPECT_TRUE(sample.read_line("391,X,4/6/2013,1,1/1/1900,12/31/2199,5.00,No,,Paper,0,0", 2));
+  EXPECT_EQ(refused_column(sample, "391,X,4/6/2013,1,12/31/1899,2/1/2013,5.00,No,,Paper,0,0", 3),
+            "InvoiceDate");
+  EXPECT_EQ(refused_column(sample, "391,X,4/6/2013,1,1/2/2013,1/1/2200,5.00,No,,Paper,0,0", 4),
+            "DueDate");
+  EXPECT_EQ(refused_column(sample, "391,X,4/6/2013,1,1/2/2013,2/1/2013,5.00,No,1/1/2200,P,0,0", 5),
+            "SettledDate");
+
+  CsvImporter ours;
+  ours.read_line(csv_header(), 1);
+  std::string row = invoice_to_csv_row(paid_invoice());
+  row.replace(row.find("7000@2026-11-25"), 15, "7000@9999-12-31");
+  EXPECT_EQ(refused_column(ours, row, 2), "payments");
+}

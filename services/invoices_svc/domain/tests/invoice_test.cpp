@@ -177,3 +177,30 @@ TEST(Fingerprint, EqualOnlyForEqualRequests) {
   with_ref.ref = "";
   EXPECT_NE(fingerprint(acme()), fingerprint(with_ref));
 }
+
+TEST(Utf8, AcceptsWellFormedTextAndRefusesTheRest) {
+  for (std::string_view ok : {"", "Acme", "Caf\xc3\xa9", "\xe2\x82\xac 5", "\xf0\x9f\x98\x80",
+                              "\xef\xbf\xbf", "\xf4\x8f\xbf\xbf"})
+    EXPECT_TRUE(is_utf8(ok)) << ok;
+  for (std::string_view bad :
+       {"\xff", "\x80", "Caf\xc3", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80",
+        "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xe2\x82", "\xf0\x9f\x98"})
+    EXPECT_FALSE(is_utf8(bad)) << testing::PrintToString(std::string(bad));
+}
+
+TEST(Utf8, AnInvoiceWithTextThatIsNotUtf8IsRefusedNamingTheField) {
+  NewInvoice request{std::nullopt,
+                     "C-1",
+                     "Ac\xffme",
+                     "GBP",
+                     100,
+                     *Date::parse("2026-11-01"),
+                     *Date::parse("2026-12-01")};
+  try {
+    validate(request);
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.field(), "customerName");
+    EXPECT_EQ(e.kind(), ErrorKind::invalid);
+  }
+}

@@ -127,3 +127,22 @@ TEST(PaymentsJson, RoundTripsAndRefusesGarbage) {
     }
   }
 }
+
+TEST(DateRange, CreateAndPaymentAcceptTheEdgesAndRefuseBeyond) {
+  EXPECT_EQ(refused_field(with("issueDate", R"("1900-01-01")")), "(accepted)");
+  EXPECT_EQ(refused_field(with("dueDate", R"("2199-12-31")")), "(accepted)");
+  EXPECT_EQ(refused_field(with("issueDate", R"("1899-12-31")")), "issueDate");
+  EXPECT_EQ(refused_field(with("dueDate", R"("2200-01-01")")), "dueDate");
+  EXPECT_EQ(refused_field(with("issueDate", R"("9999-12-31")")), "issueDate");
+  EXPECT_EQ(parse_payment(R"({"amount":1,"date":"2199-12-31"})").date.to_string(), "2199-12-31");
+  EXPECT_EQ(parse_payment(R"({"amount":1,"date":"1900-01-01"})").date.to_string(), "1900-01-01");
+  for (auto body : {R"({"amount":1,"date":"2200-01-01"})", R"({"amount":1,"date":"1899-12-31"})",
+                    R"({"amount":1,"date":"9999-12-31"})"}) {
+    try {
+      parse_payment(body);
+      ADD_FAILURE() << "accepted " << body;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.field(), "date") << body;
+    }
+  }
+}

@@ -78,3 +78,10 @@ TEST(Cursor, RoundTripsAndIsBoundToItsFilter) {
   EXPECT_EQ(refused_parameter("customer=C-2&status=open&cursor=" + cursor), "cursor");
   EXPECT_EQ(refused_parameter("cursor=" + cursor), "cursor");
 }
+
+TEST(ListQuery, DateFiltersStayInTheDocumentedRange) {
+  EXPECT_EQ(parse_list_query("due_after=1900-01-01").filter.due_after->to_string(), "1900-01-01");
+  EXPECT_EQ(parse_list_query("due_before=2199-12-31").filter.due_before->to_string(), "2199-12-31");
+  EXPECT_EQ(refused_parameter("due_after=1899-12-31"), "due_after");
+  EXPECT_EQ(refused_parameter("due_before=2200-01-01"), "due_before");
+}

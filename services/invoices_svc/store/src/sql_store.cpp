@@ -43,7 +43,7 @@ std::int64_t integer(const Row& row, std::size_t column) {
 }
 
 Date date(const std::string& t) {
-  const auto d = Date::parse(t);
+  const auto d = Date::parse_stored(t);
   if (!d) corrupt_row("not a date: " + t);
   return *d;
 }

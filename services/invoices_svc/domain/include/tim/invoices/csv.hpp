@@ -29,13 +29,18 @@ std::optional<std::vector<std::string>> split_csv_line(std::string_view line);
 //    customerId and customerName, invoiceNumber the ref (zero padding kept), M/D/YYYY dates,
 //    InvoiceAmount in major units of `sample_currency`, and SettledDate one payment of the full
 //    amount.
+// The most payments one imported row may carry ("a;b;…" in our layout's payments column): an
+// invoice's history, not a way to make one row cost seconds of work.
+inline constexpr std::size_t kMaxImportPaymentsPerRow = 1000;
+
 class CsvImporter {
  public:
   explicit CsvImporter(std::string sample_currency = "USD");
 
   // Line numbers count from 1 (the header). Returns the record of a data line, nullopt for the
   // header and blank lines. Throws Error(invalid) "line N: …" (field() names the column) for a
-  // line it refuses; the importer can go on with the next line.
+  // line it refuses (bad quoting, a field that is not UTF-8, a bad value, more than
+  // kMaxImportPaymentsPerRow payments); the importer can go on with the next line.
   std::optional<ImportRecord> read_line(std::string_view line, std::size_t line_number);
 
  private:

@@ -79,6 +79,10 @@ inline constexpr std::size_t kMaxCustomerIdLength = 64;
 inline constexpr std::size_t kMaxCustomerNameLength = 200;
 
 // Throw Error(invalid, field named) on the first problem found; return normally when valid.
+// True when the bytes are well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, nothing
+// past U+10FFFF). Text that is not would make the JSON API's answers invalid.
+bool is_utf8(std::string_view text) noexcept;
+
 void validate(const NewInvoice& request);
 void validate(const PaymentRequest& request);
 
