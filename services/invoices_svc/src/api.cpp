@@ -98,25 +98,21 @@ bool wants_csv(const Request& request, const ListQuery& query) {
   return accept && accept->find("text/csv") != std::string_view::npos;
 }
 
-// An invoice and, when it is open and will be predicted, its customer's paid invoices: one job
+// An invoice and, when it is open and will be predicted, its customer's paid delays: one job
 // on the store's pool, so the answer costs one thread hop there and back. A store failure on
 // the history costs the answer its history, not the answer: the predictor then uses the
 // population.
 struct InvoiceWithHistory {
   Invoice invoice;
-  std::vector<Invoice> paid;
+  std::vector<PaidDelay> paid;
   std::string history_error;
 };
 
 InvoiceWithHistory read_invoice(InvoiceStore& store, InvoiceId id, bool with_history) {
   InvoiceWithHistory out{store.get(id), {}, {}};
   if (!with_history || out.invoice.status != Status::open) return out;
-  ListFilter filter;
-  filter.customer = out.invoice.customer_id;
-  filter.status = Status::paid;
-  filter.limit = kMaxListLimit;
   try {
-    out.paid = store.list(filter).invoices;
+    out.paid = store.paid_delays(out.invoice.customer_id);
   } catch (const Error& e) {
     out.history_error = e.what();
   }
@@ -139,7 +135,7 @@ Task<Response> get_invoice(ApiContext& c, Request& request, std::string id_text)
   // Only an open invoice has a date to predict: a paid one has its settledDate, a void one none.
   if (invoice.status == Status::open && predict) {
     // Arguments named first: g++ 12 mishandles temporaries inside co_await expressions.
-    const std::span<const Invoice> history{read.paid};
+    const std::span<const PaidDelay> history{read.paid};
     const auto today = Date::from_days(static_cast<std::int32_t>(
         std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
             .time_since_epoch()
@@ -233,7 +229,9 @@ Task<Response> import_invoices(ApiContext& c, Request& request) {
   auto store = need_store(c);
   auto work = timed("import", [store, options, body = std::move(request.body), at = now()] {
     std::istringstream in(body);
-    return import_csv(in, *store, options, at);
+    auto report = import_csv(in, *store, options, at);
+    if (report.imported > 0) store->refresh_statistics();
+    return report;
   });
   const ImportReport report = co_await c.pool.run(std::move(work));
   co_return http::json_response(200, boost::json::serialize(report_to_json(report)));

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "tim/invoices/invoice.hpp"
+#include "tim/invoices/payment_summary.hpp"
 #include "tim/invoices/query.hpp"
 
 namespace tim::invoices {
@@ -91,6 +92,15 @@ class InvoiceStore {
   // Error with the message prefixed "record <index>: " and nothing is stored. Returns the
   // new ids in record order (ids follow each other in an empty store: 1, 2, 3…).
   virtual std::vector<InvoiceId> import(std::span<const ImportRecord> records, Instant now) = 0;
+
+  // The customer's paid invoices as delays and counts, ascending by delay (the predictor's
+  // history). Kept in the transaction of every change that settles an invoice (payment,
+  // import), so it is exact at every commit; one indexed read, whatever the customer's age.
+  virtual std::vector<PaidDelay> paid_delays(const std::string& customer_id) = 0;
+
+  // Gathers the planner's statistics (SQLite: sampled ANALYZE; PostgreSQL: ANALYZE of the
+  // tables): after bulk imports, which change the data's shape faster than autovacuum sees.
+  virtual void refresh_statistics() = 0;
 
   virtual std::int64_t count() = 0;
   // Throws store_unavailable when the store cannot answer (readiness).
