@@ -101,14 +101,15 @@ drop_store() {
   fi
 }
 
-# wrk with the given script and environment; prints "rps p50_ms p99_ms", exits on a bad answer.
+# wrk with the given script and environment; prints "rps p50_ms p99_ms errors", exits on an
+# answer that was not a 200 (socket errors, e.g. a timeout on the busy shared box, are counted).
 run_wrk() { # name script url env...
   local name=$1 script=$2 url=$3 out bad; shift 3
-  env "$@" wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WARMUP_SECONDS}s" -s "$script" "$url" >/dev/null
-  out=$(env "$@" wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WRK_SECONDS}s" -s "$script" "$url" | grep '^BENCH')
-  bad=$(sed -E 's/.*non200=([0-9]+) errors=([0-9]+).*/\1+\2/' <<<"$out")
-  if [ "$((bad))" -ne 0 ]; then echo "$name: bad answers or errors: $out" >&2; exit 1; fi
-  sed -E 's/.*rps=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+).*/\1 \2 \3/' <<<"$out"
+  env "$@" wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WARMUP_SECONDS}s" --timeout 10s -s "$script" "$url" >/dev/null
+  out=$(env "$@" wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WRK_SECONDS}s" --timeout 10s -s "$script" "$url" | grep '^BENCH')
+  bad=$(sed -E 's/.*non200=([0-9]+).*/\1/' <<<"$out")
+  if [ "$bad" -ne 0 ]; then echo "$name: answers that were not a 200: $out" >&2; exit 1; fi
+  sed -E 's/.*rps=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+) non200=[0-9]+ errors=([0-9]+).*/\1 \2 \3 \4/' <<<"$out"
 }
 
 results=$work/results-$(date +%Y%m%d-%H%M%S).tsv
@@ -154,7 +155,7 @@ echo "issue 18 scale benchmark: wrk -t$WRK_THREADS -c$WRK_CONNS -d${WRK_SECONDS}
 python3 - "$results" <<'PY'
 import statistics, sys
 from collections import defaultdict
-runs, rss, imports = defaultdict(list), {}, {}
+runs, rss, imports, errors = defaultdict(list), {}, {}, 0
 for line in open(sys.argv[1]):
     backend, n, import_s, load, _round, *rest = line.rstrip("\n").split("\t")
     key = (backend, int(n))
@@ -162,7 +163,9 @@ for line in open(sys.argv[1]):
     if load == "rss":
         rss[key] = int(rest[0]) / 1024
     else:
-        runs[key + (load,)].append(float(rest[0].split()[0]))
+        fields = rest[0].split()
+        runs[key + (load,)].append(float(fields[0]))
+        errors += int(fields[3])
 loads = ["get_big", "get_new", "list", "payment"]
 print("| store | N | import s | GET big req/s | GET new req/s | list req/s | payment req/s | GET big vs smallest N | GET new vs smallest N | peak RSS MiB |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -174,5 +177,6 @@ for backend in dict.fromkeys(k[0] for k in imports):
         ratios = [f"{med[(n, l)] / med[(sizes[0], l)]:.2f}" for l in ("get_big", "get_new")]
         print(f"| {backend} | {n:,} | {imports[(backend, n)]:.1f} | " + " | ".join(cells) + " | " +
               " | ".join(ratios) + f" | {rss.get((backend, n), float('nan')):.1f} |")
+print(f"socket errors (wrk timeouts at 10 s, resets) over all runs: {errors}")
 PY
 echo "raw: $results"
