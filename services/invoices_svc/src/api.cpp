@@ -1,6 +1,7 @@
 #include "api.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <limits>
 #include <sstream>
 #include <variant>
 
@@ -34,7 +35,10 @@ Response error_answer(const Error& e, const Request& request) {
   boost::json::object error{{"code", e.code()}, {"message", e.what()}};
   if (!e.field().empty()) error["field"] = e.field();
   boost::json::object root{{"error", std::move(error)}};
-  return http::json_response(status, boost::json::serialize(root));
+  auto response = http::json_response(status, boost::json::serialize(root));
+  // The first request with this key is still running: it finishes within a transaction.
+  if (e.code() == "idempotency_key_in_progress") response.headers.add("retry-after", "1");
+  return response;
 }
 
 Response internal_answer(const std::exception& e, const Request& request) {
@@ -90,6 +94,48 @@ InvoiceId need_id(const std::string& text) {
 
 Response invoice_answer(int status, const Invoice& invoice) {
   return http::json_response(status, boost::json::serialize(invoice_to_json(invoice)));
+}
+
+// The key of a mutating request, scoped to its caller, when it carries one. The target is
+// taken without a trailing slash: /api/invoices and /api/invoices/ are one endpoint.
+std::optional<IdempotentRequest> keyed_request(const ApiContext& c, const Request& request) {
+  auto header = request.headers.get("idempotency-key");
+  if (!header) return std::nullopt;
+  IdempotentRequest keyed;
+  if (auto subject = request.headers.get("x-auth-subject")) keyed.scope = std::string(*subject);
+  keyed.key = std::string(*header);
+  keyed.method = request.method;
+  std::string_view path = request.path();
+  if (path.size() > 1 && path.ends_with('/')) path.remove_suffix(1);
+  keyed.target = std::string(path);
+  if (!request.query().empty()) keyed.target += "?" + std::string(request.query());
+  keyed.expired_before = now() - c.keeper.settings().idempotency_ttl;
+  return keyed;
+}
+
+// Runs a keyed write on the store's pool, the body kept alive with the job.
+Task<KeyedAnswer> run_keyed(ApiContext& c, std::string_view operation,
+                            std::shared_ptr<InvoiceStore> store, IdempotentRequest keyed,
+                            std::string body, InvoiceStore::KeyedWrite write) {
+  auto work = timed(operation, [store, keyed = std::move(keyed), body = std::move(body),
+                                write = std::move(write), at = now()]() mutable {
+    keyed.body = body;
+    return store->write_once(keyed, at, write);
+  });
+  co_return co_await c.pool.run(std::move(work));
+}
+
+Response keyed_response(const KeyedAnswer& keyed) {
+  Response response = http::json_response(keyed.answer.status, keyed.answer.body);
+  if (!keyed.answer.location.empty()) response.headers.add("location", keyed.answer.location);
+  // A retry gets the first answer again; this header tells it apart.
+  if (keyed.replayed) response.headers.add("idempotent-replayed", "true");
+  return response;
+}
+
+StoredAnswer invoice_stored(int status, const Invoice& invoice, bool with_location) {
+  return {status, boost::json::serialize(invoice_to_json(invoice)),
+          with_location ? "/api/invoices/" + std::to_string(invoice.id) : std::string()};
 }
 
 bool wants_csv(const Request& request, const ListQuery& query) {
@@ -183,16 +229,19 @@ Task<Response> list_invoices(ApiContext& c, Request& request) {
 
 Task<Response> create_invoice(ApiContext& c, Request& request) {
   const NewInvoice invoice = parse_new_invoice(request.body);
-  std::optional<std::string> key;
-  if (auto header = request.headers.get("idempotency-key")) key = std::string(*header);
   auto store = need_store(c);
-  auto work = timed("create",
-                    [store, invoice, key, at = now()] { return store->create(invoice, key, at); });
+  if (auto keyed = keyed_request(c, request)) {
+    auto write = [invoice, at = now()](InvoiceStore& tx) {
+      return invoice_stored(201, tx.create(invoice, std::nullopt, at).invoice, true);
+    };
+    auto task = run_keyed(c, "create", store, std::move(*keyed), request.body, write);
+    co_return keyed_response(co_await std::move(task));
+  }
+  auto work = timed(
+      "create", [store, invoice, at = now()] { return store->create(invoice, std::nullopt, at); });
   const CreateResult result = co_await c.pool.run(std::move(work));
   Response response = invoice_answer(201, result.invoice);
   response.headers.add("location", "/api/invoices/" + std::to_string(result.invoice.id));
-  // A retry gets the first answer again; this header tells it apart.
-  if (!result.created) response.headers.add("idempotent-replayed", "true");
   co_return response;
 }
 
@@ -200,6 +249,13 @@ Task<Response> record_payment(ApiContext& c, Request& request, std::string id_te
   const InvoiceId id = need_id(id_text);
   const PaymentRequest payment = parse_payment(request.body);
   auto store = need_store(c);
+  if (auto keyed = keyed_request(c, request)) {
+    auto write = [id, payment, at = now()](InvoiceStore& tx) {
+      return invoice_stored(200, tx.record_payment(id, payment, at), false);
+    };
+    auto task = run_keyed(c, "record_payment", store, std::move(*keyed), request.body, write);
+    co_return keyed_response(co_await std::move(task));
+  }
   auto work = timed("record_payment", [store, id, payment, at = now()] {
     return store->record_payment(id, payment, at);
   });
@@ -207,9 +263,16 @@ Task<Response> record_payment(ApiContext& c, Request& request, std::string id_te
   co_return invoice_answer(200, invoice);
 }
 
-Task<Response> void_invoice(ApiContext& c, std::string id_text) {
+Task<Response> void_invoice(ApiContext& c, Request& request, std::string id_text) {
   const InvoiceId id = need_id(id_text);
   auto store = need_store(c);
+  if (auto keyed = keyed_request(c, request)) {
+    auto write = [id, at = now()](InvoiceStore& tx) {
+      return invoice_stored(200, tx.void_invoice(id, at), false);
+    };
+    auto task = run_keyed(c, "void", store, std::move(*keyed), request.body, write);
+    co_return keyed_response(co_await std::move(task));
+  }
   auto work = timed("void", [store, id, at = now()] { return store->void_invoice(id, at); });
   const Invoice invoice = co_await c.pool.run(std::move(work));
   co_return invoice_answer(200, invoice);
@@ -227,6 +290,24 @@ Task<Response> import_invoices(ApiContext& c, Request& request) {
     throw_invalid_field("query", "only currency= is accepted");
   }
   auto store = need_store(c);
+  if (auto keyed = keyed_request(c, request)) {
+    // The whole file in one transaction with its key: a retry never imports it twice.
+    options.batch_size = std::numeric_limits<std::size_t>::max();
+    auto imported = std::make_shared<std::size_t>(0);
+    auto write = [options, imported, at = now(), body = request.body](InvoiceStore& tx) {
+      std::istringstream in(body);
+      const auto report = import_csv(in, tx, options, at);
+      *imported = report.imported;
+      return StoredAnswer{200, boost::json::serialize(report_to_json(report)), {}};
+    };
+    auto task = run_keyed(c, "import", store, std::move(*keyed), request.body, write);
+    const KeyedAnswer answer = co_await std::move(task);
+    if (*imported > 0) {
+      auto analyse = timed("analyze", [store] { store->refresh_statistics(); });
+      co_await c.pool.run(std::move(analyse));
+    }
+    co_return keyed_response(answer);
+  }
   auto work = timed("import", [store, options, body = std::move(request.body), at = now()] {
     std::istringstream in(body);
     auto report = import_csv(in, *store, options, at);
@@ -268,7 +349,7 @@ void add_invoice_routes(http::Router& router, ApiContext& context) {
     return answering_errors(std::move(task), r);
   });
   router.post("/api/invoices/:id/void", [&c](Request& r, const http::PathParams& p) {
-    auto task = void_invoice(c, p[0]);
+    auto task = void_invoice(c, r, p[0]);
     return answering_errors(std::move(task), r);
   });
 }

@@ -93,6 +93,29 @@ INSERT INTO customer_paid_delays (customer_id, delay_days, paid_count)
   GROUP BY 1, 2;
 CREATE INDEX invoices_by_customer_status ON invoices (customer_id, status, id);
 CREATE INDEX invoices_by_status_due_date ON invoices (status, due_date, id);)"},
+    // Issue 13: every mutating request's Idempotency-Key, per caller, with its first answer
+    // (status NULL until the request's transaction writes it, in that same transaction).
+    Migration{
+        R"(CREATE TABLE idempotency_records (
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status INTEGER,
+  body TEXT,
+  location TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (scope, key));
+CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);)",
+        R"(CREATE TABLE idempotency_records (
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status INTEGER,
+  body TEXT,
+  location TEXT,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (scope, key));
+CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);)"},
 };
 
 // Any constant: the key of the PostgreSQL advisory lock migrations hold.

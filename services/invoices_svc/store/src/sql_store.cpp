@@ -1,6 +1,8 @@
 // The store's logic, written once for both databases over sql::Connection. The rules come
 // from the domain (tim/invoices/invoice.hpp): the store loads, applies them, and writes back
 // inside one transaction holding the row's write lock.
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <charconv>
@@ -239,11 +241,35 @@ void check_idempotency_key(const std::string& key) {
     throw_invalid_field("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
 }
 
+// Hex SHA-256 of the method, target and body: what a retry under the same key must repeat.
+std::string request_fingerprint(const IdempotentRequest& r) {
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  const std::string head = r.method + " " + r.target + "\n";
+  const bool ok = context && EVP_DigestInit_ex(context, EVP_sha256(), nullptr) == 1 &&
+                  EVP_DigestUpdate(context, head.data(), head.size()) == 1 &&
+                  EVP_DigestUpdate(context, r.body.data(), r.body.size()) == 1 &&
+                  EVP_DigestFinal_ex(context, digest, &length) == 1;
+  EVP_MD_CTX_free(context);
+  if (!ok) sql::store_error("SHA-256 failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+// The store over a pool of connections, each call its own transaction; or, bound to one
+// connection, the store as seen inside a transaction someone else runs (write_once's).
 class SqlStore final : public InvoiceStore {
  public:
   SqlStore(sql::Pool::Factory factory, const StoreConfig& config, std::string_view backend)
-      : pool_(std::move(factory), config.pool_size, config.timeout), backend_(backend) {
-    auto connection = pool_.acquire();
+      : pool_(std::make_unique<sql::Pool>(std::move(factory), config.pool_size, config.timeout)),
+        backend_(backend) {
+    auto connection = pool_->acquire();
     sql::migrate(*connection, config.migrate_to);
     if (connection->dialect() == Dialect::sqlite) {
       // SQLite 3.40's PRAGMA optimize only analyses what this connection has queried: a store
@@ -257,19 +283,24 @@ class SqlStore final : public InvoiceStore {
     }
   }
 
+  SqlStore(Connection& transaction, std::string_view backend)
+      : bound_(&transaction), backend_(backend) {}
+
   Invoice get(InvoiceId id) override {
-    auto c = pool_.acquire();
-    auto invoice = find(*c, id, false);
-    if (!invoice) not_found(id);
-    return *invoice;
+    return read([&](Connection& c) {
+      auto invoice = find(c, id, false);
+      if (!invoice) not_found(id);
+      return *invoice;
+    });
   }
 
   InvoicePage list(const ListFilter& filter) override {
     const int limit = std::clamp(filter.limit, 1, kMaxListLimit);
     // One more row than the page tells whether a page follows.
-    auto c = pool_.acquire();
-    const auto statement = sql::list_statement(filter, limit + 1, c->dialect());
-    const auto rows = c->query(statement.text, statement.params);
+    const auto rows = read([&](Connection& c) {
+      const auto statement = sql::list_statement(filter, limit + 1, c.dialect());
+      return c.query(statement.text, statement.params);
+    });
     InvoicePage page;
     page.invoices.reserve(std::min<std::size_t>(rows.size(), static_cast<std::size_t>(limit)));
     for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(limit); ++i)
@@ -282,13 +313,21 @@ class SqlStore final : public InvoiceStore {
   CreateResult create(const NewInvoice& request, const std::optional<std::string>& key,
                       Instant now) override {
     validate(request);
-    if (key) check_idempotency_key(*key);
+    if (!key)
+      return write([&](Connection& tx) -> CreateResult {
+        Invoice invoice = make_invoice(request, 0, now);
+        if (!request.ref) invoice.ref.clear();
+        return {insert(tx, std::move(invoice)), true};
+      });
+    if (bound_)
+      throw Error(ErrorKind::internal, "store_error", "a keyed create inside a transaction");
+    check_idempotency_key(*key);
     const std::string request_fingerprint = fingerprint(request);
     for (int attempt = 0;; ++attempt) {
       try {
-        auto c = pool_.acquire();
+        auto c = pool_->acquire();
         return sql::in_transaction(*c, true, [&](Connection& tx) -> CreateResult {
-          if (key) {
+          {
             const auto seen =
                 tx.query("SELECT fingerprint, invoice_id FROM idempotency_keys WHERE key = $1",
                          {Value{*key}});
@@ -304,16 +343,14 @@ class SqlStore final : public InvoiceStore {
           Invoice invoice = make_invoice(request, 0, now);
           if (!request.ref) invoice.ref.clear();
           invoice = insert(tx, std::move(invoice));
-          if (key)
-            tx.query("INSERT INTO idempotency_keys VALUES ($1, $2, $3, $4)",
-                     {Value{*key}, Value{request_fingerprint}, Value{invoice.id}, millis(now)});
+          tx.query("INSERT INTO idempotency_keys VALUES ($1, $2, $3, $4)",
+                   {Value{*key}, Value{request_fingerprint}, Value{invoice.id}, millis(now)});
           return {invoice, true};
         });
       } catch (const sql::UniqueViolation&) {
         // PostgreSQL: another replica committed the same key between our check and insert.
         // Once more, and the check sees it.
-        if (!key || attempt > 0)
-          throw Error(ErrorKind::internal, "store_error", "unexpected duplicate");
+        if (attempt > 0) throw Error(ErrorKind::internal, "store_error", "unexpected duplicate");
       }
     }
   }
@@ -337,8 +374,7 @@ class SqlStore final : public InvoiceStore {
         throw Error(e.kind(), e.code(), "record " + std::to_string(i) + ": " + e.what(), e.field());
       }
     }
-    auto c = pool_.acquire();
-    return sql::in_transaction(*c, true, [&](Connection& tx) {
+    return write([&](Connection& tx) {
       auto ids = reserve_ids(tx, invoices.size());
       for (std::size_t i = 0; i < invoices.size(); ++i) {
         invoices[i].id = ids[i];
@@ -355,8 +391,8 @@ class SqlStore final : public InvoiceStore {
 
   std::vector<PaidDelay> paid_delays(const std::string& customer_id) override {
     const auto statement = sql::paid_delays_statement(customer_id);
-    auto c = pool_.acquire();
-    const auto rows = c->query(statement.text, statement.params);
+    const auto rows =
+        read([&](Connection& c) { return c.query(statement.text, statement.params); });
     std::vector<PaidDelay> out;
     out.reserve(rows.size());
     for (const auto& row : rows)
@@ -365,32 +401,107 @@ class SqlStore final : public InvoiceStore {
   }
 
   void refresh_statistics() override {
-    auto c = pool_.acquire();
-    gather_statistics(*c);
+    read([](Connection& c) { gather_statistics(c); });
+  }
+
+  KeyedAnswer write_once(const IdempotentRequest& request, Instant now,
+                         const KeyedWrite& keyed_write) override {
+    if (bound_) throw Error(ErrorKind::internal, "store_error", "write_once inside a transaction");
+    check_idempotency_key(request.key);
+    const std::string print = request_fingerprint(request);
+    const Value scope{request.scope}, key{request.key};
+    for (int attempt = 0;; ++attempt) {
+      try {
+        auto c = pool_->acquire();
+        return sql::in_transaction(*c, true, [&](Connection& tx) -> KeyedAnswer {
+          tx.query(
+              "DELETE FROM idempotency_records WHERE scope = $1 AND key = $2 AND "
+              "created_at < $3",
+              {scope, key, millis(request.expired_before)});
+          // Claims the key. PostgreSQL makes this wait while another transaction holds the
+          // same key uncommitted, and then inserts nothing if that one committed.
+          const auto claimed = tx.query(
+              "INSERT INTO idempotency_records (scope, key, fingerprint, created_at) "
+              "VALUES ($1, $2, $3, $4) ON CONFLICT (scope, key) DO NOTHING RETURNING 1",
+              {scope, key, Value{print}, millis(now)});
+          if (claimed.empty()) {
+            const auto seen = tx.query(
+                "SELECT fingerprint, status, body, location FROM idempotency_records "
+                "WHERE scope = $1 AND key = $2",
+                {scope, key});
+            if (seen.empty()) throw sql::UniqueViolation("the key was purged meanwhile");
+            if (text(seen[0], 0) != print)
+              throw Error(ErrorKind::conflict, "idempotency_key_reused",
+                          "this Idempotency-Key was used for a different request (method, "
+                          "path or body)");
+            if (!seen[0][1])
+              throw Error(ErrorKind::conflict, "idempotency_key_in_progress",
+                          "a request with this Idempotency-Key is still running");
+            return {{static_cast<int>(integer(seen[0], 1)), seen[0][2].value_or(""),
+                     seen[0][3].value_or("")},
+                    true};
+          }
+          SqlStore in_transaction(tx, backend_);
+          StoredAnswer answer = keyed_write(in_transaction);
+          tx.query(
+              "UPDATE idempotency_records SET status = $3, body = $4, location = $5 "
+              "WHERE scope = $1 AND key = $2",
+              {scope, key, Value{std::int64_t{answer.status}}, Value{answer.body},
+               answer.location.empty() ? Value{nullptr} : Value{answer.location}});
+          return {std::move(answer), false};
+        });
+      } catch (const sql::UniqueViolation&) {
+        // Purged between our claim and our read, or claimed by a transaction that SQLite's
+        // lock or PostgreSQL's wait did not order before ours: once more sees it settled.
+        if (attempt > 0) throw Error(ErrorKind::internal, "store_error", "unexpected duplicate");
+      }
+    }
+  }
+
+  std::int64_t purge_idempotency_records(Instant before) override {
+    return write([&](Connection& c) {
+      return static_cast<std::int64_t>(
+          c.query("DELETE FROM idempotency_records WHERE created_at < $1 RETURNING 1",
+                  {millis(before)})
+              .size());
+    });
   }
 
   std::int64_t count() override {
-    auto c = pool_.acquire();
-    return integer(c->query("SELECT COUNT(*) FROM invoices").at(0), 0);
+    return read(
+        [](Connection& c) { return integer(c.query("SELECT COUNT(*) FROM invoices").at(0), 0); });
   }
 
   void ping() override {
-    auto c = pool_.acquire();
-    c->query("SELECT 1");
+    read([](Connection& c) { c.query("SELECT 1"); });
   }
 
   int schema_version() override {
-    auto c = pool_.acquire();
-    return sql::current_version(*c);
+    return read([](Connection& c) { return sql::current_version(c); });
   }
 
   std::string_view backend() const noexcept override { return backend_; }
 
  private:
+  // A read on a pooled connection, or on the bound one.
+  template <class F>
+  auto read(F&& f) -> decltype(f(std::declval<Connection&>())) {
+    if (bound_) return f(*bound_);
+    auto c = pool_->acquire();
+    return f(*c);
+  }
+
+  // A write in a transaction of its own, or in the bound one.
+  template <class F>
+  auto write(F&& f) -> decltype(f(std::declval<Connection&>())) {
+    if (bound_) return f(*bound_);
+    auto c = pool_->acquire();
+    return sql::in_transaction(*c, true, std::forward<F>(f));
+  }
+
   template <class Change>
   Invoice change(InvoiceId id, Change&& apply) {
-    auto c = pool_.acquire();
-    return sql::in_transaction(*c, true, [&](Connection& tx) {
+    return write([&](Connection& tx) {
       auto invoice = find(tx, id, true);
       if (!invoice) not_found(id);
       const Invoice before = *invoice;
@@ -409,7 +520,8 @@ class SqlStore final : public InvoiceStore {
       c.execute_script("ANALYZE invoices; ANALYZE customer_paid_delays;");
   }
 
-  sql::Pool pool_;
+  std::unique_ptr<sql::Pool> pool_;  // null when bound
+  Connection* bound_ = nullptr;
   std::string_view backend_;
 };
 

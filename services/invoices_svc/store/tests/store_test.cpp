@@ -825,3 +825,144 @@ TEST_P(StoreTest, EveryApiStatementUsesItsOwnIndexAtScale) {
           << plan;
   }
 }
+
+namespace {
+
+IdempotentRequest keyed(std::string scope, std::string key, std::string_view body,
+                        std::string target = "/api/invoices/1/payments") {
+  return {std::move(scope),  std::move(key), "POST",
+          std::move(target), body,           kNow - std::chrono::hours{24}};
+}
+
+// The keyed write the payments endpoint runs: a payment, answered with the balance.
+InvoiceStore::KeyedWrite pay(InvoiceId id, std::int64_t amount) {
+  return [id, amount](InvoiceStore& tx) {
+    const Invoice invoice = tx.record_payment(id, {amount, day("2026-11-20"), std::nullopt}, kNow);
+    return StoredAnswer{200, std::to_string(invoice.balance), ""};
+  };
+}
+
+}  // namespace
+
+// Issue 13: a keyed write runs once and its first answer comes back to every retry.
+TEST_P(StoreTest, KeyedWriteRunsOnceAndReplaysItsFirstAnswer) {
+  auto store = open();
+  const auto id = store->create(new_invoice("C-1", 1000), std::nullopt, kNow).invoice.id;
+  const std::string body = R"({"amount":100,"date":"2026-11-20"})";
+  const auto first = store->write_once(keyed("alice", "pay-1", body), kNow, pay(id, 100));
+  EXPECT_FALSE(first.replayed);
+  EXPECT_EQ(first.answer.body, "900");
+  const auto again = store->write_once(keyed("alice", "pay-1", body), kNow, pay(id, 100));
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.answer.status, 200);
+  EXPECT_EQ(again.answer.body, "900");
+  EXPECT_EQ(store->get(id).balance, 900);
+
+  // The same key with another body, target or method is refused, and changes nothing.
+  EXPECT_EQ(error_of([&] {
+              store->write_once(keyed("alice", "pay-1", R"({"amount":200})"), kNow, pay(id, 200));
+            }).code(),
+            "idempotency_key_reused");
+  EXPECT_EQ(error_of([&] {
+              store->write_once(keyed("alice", "pay-1", body, "/api/invoices/2/payments"), kNow,
+                                pay(id, 100));
+            }).code(),
+            "idempotency_key_reused");
+  auto as_put = keyed("alice", "pay-1", body);
+  as_put.method = "PUT";
+  EXPECT_EQ(error_of([&] { store->write_once(as_put, kNow, pay(id, 100)); }).code(),
+            "idempotency_key_reused");
+  EXPECT_EQ(store->get(id).balance, 900);
+
+  // Keys belong to their caller: another subject, or none, runs its own payment.
+  EXPECT_FALSE(store->write_once(keyed("bob", "pay-1", body), kNow, pay(id, 100)).replayed);
+  EXPECT_FALSE(store->write_once(keyed("", "pay-1", body), kNow, pay(id, 100)).replayed);
+  EXPECT_TRUE(store->write_once(keyed("", "pay-1", body), kNow, pay(id, 100)).replayed);
+  EXPECT_EQ(store->get(id).balance, 700);
+
+  // A bad key is refused before anything runs.
+  EXPECT_EQ(error_of([&] { store->write_once(keyed("", "", body), kNow, pay(id, 1)); }).field(),
+            "Idempotency-Key");
+}
+
+TEST_P(StoreTest, KeyedWriteThatIsRefusedStoresNothing) {
+  auto store = open();
+  const auto id = store->create(new_invoice("C-1", 100), std::nullopt, kNow).invoice.id;
+  const std::string body = R"({"amount":500})";
+  EXPECT_EQ(error_of([&] { store->write_once(keyed("", "k", body), kNow, pay(id, 500)); }).code(),
+            "payment_exceeds_balance");
+  // Nothing was kept under the key: the corrected request (another body) may use it.
+  EXPECT_FALSE(store->write_once(keyed("", "k", "{}"), kNow, pay(id, 100)).replayed);
+  EXPECT_EQ(store->get(id).status, Status::paid);
+}
+
+TEST_P(StoreTest, KeyedWriteRollsBackWithItsAnswer) {
+  // The change and the stored answer commit together: a write whose answer cannot be made
+  // (it throws after the payment) leaves neither.
+  auto store = open();
+  const auto id = store->create(new_invoice("C-1", 1000), std::nullopt, kNow).invoice.id;
+  EXPECT_THROW(
+      store->write_once(keyed("", "k", "{}"), kNow,
+                        [&](InvoiceStore& tx) -> StoredAnswer {
+                          tx.record_payment(id, {10, day("2026-11-20"), std::nullopt}, kNow);
+                          throw std::runtime_error("crash before the answer");
+                        }),
+      std::runtime_error);
+  EXPECT_EQ(store->get(id).balance, 1000);
+  EXPECT_FALSE(store->write_once(keyed("", "k", "{}"), kNow, pay(id, 10)).replayed);
+  EXPECT_EQ(store->get(id).balance, 990);
+}
+
+TEST_P(StoreTest, ExpiredKeysAreFreeAgainAndPurged) {
+  auto store = open();
+  const auto id = store->create(new_invoice("C-1", 1000), std::nullopt, kNow).invoice.id;
+  store->write_once(keyed("", "old", "{}"), kNow - std::chrono::hours{30}, pay(id, 10));
+  store->write_once(keyed("", "new", "{}"), kNow, pay(id, 10));
+  // "old" was made 30 hours before kNow: past the 24-hour window, it runs again.
+  EXPECT_FALSE(store->write_once(keyed("", "old", "{}"), kNow, pay(id, 10)).replayed);
+  store->write_once(keyed("", "older", "{}"), kNow - std::chrono::hours{48}, pay(id, 10));
+  EXPECT_EQ(store->purge_idempotency_records(kNow - std::chrono::hours{24}), 1);
+  EXPECT_TRUE(store->write_once(keyed("", "new", "{}"), kNow, pay(id, 10)).replayed);
+  EXPECT_EQ(store->get(id).balance, 960);
+}
+
+TEST_P(StoreTest, ConcurrentRetriesOfOneKeyedPaymentPayOnce) {
+  // 50 identical requests with one key, from two replicas at once: one payment, and every
+  // request answered with its balance (the first's answer).
+  auto store = open();
+  auto replica = open();
+  const auto id = store->create(new_invoice("C-1", 100000), std::nullopt, kNow).invoice.id;
+  std::atomic<int> replayed{0}, failed{0};
+  std::vector<std::string> answers(50);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 50; ++t)
+    threads.emplace_back([&, t] {
+      try {
+        const auto answer = (t % 2 ? *store : *replica)
+                                .write_once(keyed("alice", "once", "{}"), kNow, pay(id, 250));
+        answers[static_cast<std::size_t>(t)] = answer.answer.body;
+        if (answer.replayed) ++replayed;
+      } catch (const Error& e) {
+        ADD_FAILURE() << e.code() << ": " << e.what();
+        ++failed;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(replayed.load(), 49);
+  for (const auto& a : answers) EXPECT_EQ(a, "99750");
+  EXPECT_EQ(store->get(id).payments.size(), 1u);
+}
+
+TEST_P(StoreTest, KeyedImportIsOneTransactionWithItsAnswer) {
+  auto store = open();
+  std::vector<ImportRecord> records(3, ImportRecord{new_invoice(), {}, false});
+  auto import = [&](InvoiceStore& tx) {
+    return StoredAnswer{200, std::to_string(tx.import(records, kNow).size()), ""};
+  };
+  EXPECT_FALSE(
+      store->write_once(keyed("", "file-1", "csv", "/api/invoices/import"), kNow, import).replayed);
+  EXPECT_TRUE(
+      store->write_once(keyed("", "file-1", "csv", "/api/invoices/import"), kNow, import).replayed);
+  EXPECT_EQ(store->count(), 3);
+}
