@@ -1,6 +1,7 @@
 #include "api.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <functional>
 #include <limits>
 #include <sstream>
 #include <variant>
@@ -92,8 +93,11 @@ InvoiceId need_id(const std::string& text) {
   return std::get<std::int64_t>(id);
 }
 
+// Every invoice answer carries the version's ETag, for a PATCH's If-Match.
 Response invoice_answer(int status, const Invoice& invoice) {
-  return http::json_response(status, boost::json::serialize(invoice_to_json(invoice)));
+  auto response = http::json_response(status, boost::json::serialize(invoice_to_json(invoice)));
+  response.headers.add("etag", etag(invoice));
+  return response;
 }
 
 // The key of a mutating request, scoped to its caller, when it carries one. The target is
@@ -128,6 +132,7 @@ Task<KeyedAnswer> run_keyed(ApiContext& c, std::string_view operation,
 Response keyed_response(const KeyedAnswer& keyed) {
   Response response = http::json_response(keyed.answer.status, keyed.answer.body);
   if (!keyed.answer.location.empty()) response.headers.add("location", keyed.answer.location);
+  if (!keyed.answer.etag.empty()) response.headers.add("etag", keyed.answer.etag);
   // A retry gets the first answer again; this header tells it apart.
   if (keyed.replayed) response.headers.add("idempotent-replayed", "true");
   return response;
@@ -135,7 +140,8 @@ Response keyed_response(const KeyedAnswer& keyed) {
 
 StoredAnswer invoice_stored(int status, const Invoice& invoice, bool with_location) {
   return {status, boost::json::serialize(invoice_to_json(invoice)),
-          with_location ? "/api/invoices/" + std::to_string(invoice.id) : std::string()};
+          with_location ? "/api/invoices/" + std::to_string(invoice.id) : std::string(),
+          etag(invoice)};
 }
 
 bool wants_csv(const Request& request, const ListQuery& query) {
@@ -195,7 +201,9 @@ Task<Response> get_invoice(ApiContext& c, Request& request, std::string id_text)
     body["expectedDateHigh"] = *expected->high;
   }
   if (expected && expected->basis) body["expectedDateBasis"] = *expected->basis;
-  co_return http::json_response(200, boost::json::serialize(body));
+  auto response = http::json_response(200, boost::json::serialize(body));
+  response.headers.add("etag", etag(invoice));
+  co_return response;
 }
 
 // Every page from the query's cursor on, as CSV.
@@ -245,37 +253,77 @@ Task<Response> create_invoice(ApiContext& c, Request& request) {
   co_return response;
 }
 
-Task<Response> record_payment(ApiContext& c, Request& request, std::string id_text) {
-  const InvoiceId id = need_id(id_text);
-  const PaymentRequest payment = parse_payment(request.body);
+// A change of one invoice, answered 200 with the invoice: with an Idempotency-Key through
+// write_once, else in a transaction of its own.
+using InvoiceChange = std::function<Invoice(InvoiceStore&)>;
+
+Task<Response> change_invoice(ApiContext& c, Request& request, std::string_view operation,
+                              InvoiceChange change) {
   auto store = need_store(c);
   if (auto keyed = keyed_request(c, request)) {
-    auto write = [id, payment, at = now()](InvoiceStore& tx) {
-      return invoice_stored(200, tx.record_payment(id, payment, at), false);
-    };
-    auto task = run_keyed(c, "record_payment", store, std::move(*keyed), request.body, write);
+    auto write = [change](InvoiceStore& tx) { return invoice_stored(200, change(tx), false); };
+    auto task = run_keyed(c, operation, store, std::move(*keyed), request.body, write);
     co_return keyed_response(co_await std::move(task));
   }
-  auto work = timed("record_payment", [store, id, payment, at = now()] {
-    return store->record_payment(id, payment, at);
-  });
+  auto work = timed(operation, [store, change] { return change(*store); });
   const Invoice invoice = co_await c.pool.run(std::move(work));
   co_return invoice_answer(200, invoice);
 }
 
+Task<Response> record_payment(ApiContext& c, Request& request, std::string id_text) {
+  const InvoiceId id = need_id(id_text);
+  const PaymentRequest payment = parse_payment(request.body);
+  InvoiceChange change = [id, payment, at = now()](InvoiceStore& s) {
+    return s.record_payment(id, payment, at);
+  };
+  auto task = change_invoice(c, request, "record_payment", std::move(change));
+  co_return co_await std::move(task);
+}
+
 Task<Response> void_invoice(ApiContext& c, Request& request, std::string id_text) {
   const InvoiceId id = need_id(id_text);
-  auto store = need_store(c);
-  if (auto keyed = keyed_request(c, request)) {
-    auto write = [id, at = now()](InvoiceStore& tx) {
-      return invoice_stored(200, tx.void_invoice(id, at), false);
-    };
-    auto task = run_keyed(c, "void", store, std::move(*keyed), request.body, write);
-    co_return keyed_response(co_await std::move(task));
-  }
-  auto work = timed("void", [store, id, at = now()] { return store->void_invoice(id, at); });
-  const Invoice invoice = co_await c.pool.run(std::move(work));
-  co_return invoice_answer(200, invoice);
+  InvoiceChange change = [id, at = now()](InvoiceStore& s) { return s.void_invoice(id, at); };
+  auto task = change_invoice(c, request, "void", std::move(change));
+  co_return co_await std::move(task);
+}
+
+Task<Response> reverse_payment(ApiContext& c, Request& request, std::string id_text,
+                               std::string payment_text) {
+  const InvoiceId id = need_id(id_text);
+  auto payment_id = parse_id(payment_text);
+  if (auto* error = std::get_if<IdError>(&payment_id))
+    throw Error(ErrorKind::invalid, "invalid_payment_id", error->message, "paymentId");
+  const ReversalRequest reversal = parse_reversal(request.body);
+  InvoiceChange change = [id, payment = std::get<std::int64_t>(payment_id), reversal,
+                          at = now()](InvoiceStore& s) {
+    return s.reverse_payment(id, payment, reversal, at);
+  };
+  auto task = change_invoice(c, request, "reverse_payment", std::move(change));
+  co_return co_await std::move(task);
+}
+
+Task<Response> add_credit_note(ApiContext& c, Request& request, std::string id_text) {
+  const InvoiceId id = need_id(id_text);
+  const CreditNoteRequest credit = parse_credit_note(request.body);
+  InvoiceChange change = [id, credit, at = now()](InvoiceStore& s) {
+    return s.add_credit_note(id, credit, at);
+  };
+  auto task = change_invoice(c, request, "credit_note", std::move(change));
+  co_return co_await std::move(task);
+}
+
+Task<Response> amend_invoice(ApiContext& c, Request& request, std::string id_text) {
+  const InvoiceId id = need_id(id_text);
+  auto if_match = request.headers.get("if-match");
+  if (!if_match)
+    throw Error(ErrorKind::precondition_required, "precondition_required",
+                "PATCH needs If-Match with the invoice's ETag (from its last GET or change)",
+                "If-Match");
+  const Amendment amendment = parse_amendment(request.body);
+  InvoiceChange change = [id, amendment, if_match = std::string(*if_match), at = now()](
+                             InvoiceStore& s) { return s.amend(id, amendment, if_match, at); };
+  auto task = change_invoice(c, request, "amend", std::move(change));
+  co_return co_await std::move(task);
 }
 
 // The body is the CSV file; ?currency= sets the sample layout's currency.
@@ -350,6 +398,19 @@ void add_invoice_routes(http::Router& router, ApiContext& context) {
   });
   router.post("/api/invoices/:id/void", [&c](Request& r, const http::PathParams& p) {
     auto task = void_invoice(c, r, p[0]);
+    return answering_errors(std::move(task), r);
+  });
+  router.post("/api/invoices/:id/payments/:paymentId/reversal",
+              [&c](Request& r, const http::PathParams& p) {
+                auto task = reverse_payment(c, r, p[0], p[1]);
+                return answering_errors(std::move(task), r);
+              });
+  router.post("/api/invoices/:id/credit-notes", [&c](Request& r, const http::PathParams& p) {
+    auto task = add_credit_note(c, r, p[0]);
+    return answering_errors(std::move(task), r);
+  });
+  router.add("PATCH", "/api/invoices/:id", [&c](Request& r, const http::PathParams& p) {
+    auto task = amend_invoice(c, r, p[0]);
     return answering_errors(std::move(task), r);
   });
 }

@@ -8,6 +8,8 @@ namespace tim::invoices {
 std::optional<std::int32_t> paid_delay_days(const Invoice& invoice) {
   if (invoice.status != Status::paid || !invoice.settled_date) return std::nullopt;
   if (*invoice.settled_date < invoice.issue_date) return std::nullopt;
+  // Settled by credit alone: no payment, so nothing about how this customer pays.
+  if (settled_by(invoice) == "credit") return std::nullopt;
   const Date due = std::max(invoice.issue_date, invoice.due_date);  // terms are never negative
   return invoice.settled_date->days_since_epoch() - due.days_since_epoch();
 }

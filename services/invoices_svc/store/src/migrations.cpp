@@ -116,6 +116,12 @@ CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);)",
   created_at BIGINT NOT NULL,
   PRIMARY KEY (scope, key));
 CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);)"},
+    // Issue 13: a version per invoice (its ETag), and the ETag of a stored answer.
+    Migration{
+        R"(ALTER TABLE invoices ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE idempotency_records ADD COLUMN etag TEXT;)",
+        R"(ALTER TABLE invoices ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE idempotency_records ADD COLUMN etag TEXT;)"},
 };
 
 // Any constant: the key of the PostgreSQL advisory lock migrations hold.

@@ -68,6 +68,7 @@ Invoice to_invoice(const Row& row) {
   if (row.at(11)) invoice.settled_date = date(*row[11]);
   invoice.created_at = Instant{std::chrono::milliseconds{integer(row, 12)}};
   invoice.updated_at = Instant{std::chrono::milliseconds{integer(row, 13)}};
+  invoice.version = integer(row, 14);
   check_invariants(invoice);
   return invoice;
 }
@@ -110,14 +111,18 @@ Invoice insert(Connection& c, Invoice invoice) {
   return invoice;
 }
 
+// Everything a change may touch: the ledger and what follows from it, and an amendment's fields.
 void update_state(Connection& c, const Invoice& invoice) {
   c.query(
       "UPDATE invoices SET balance = $1, status = $2, payments = $3, settled_date = $4, "
-      "updated_at = $5 WHERE id = $6",
+      "updated_at = $5, customer_name = $6, due_date = $7, amount = $8, version = $9 "
+      "WHERE id = $10",
       {Value{invoice.balance}, Value{std::string(to_string(invoice.status))},
        Value{boost::json::serialize(payments_to_json(invoice.payments))},
        invoice.settled_date ? Value{invoice.settled_date->to_string()} : Value{nullptr},
-       millis(invoice.updated_at), Value{invoice.id}});
+       millis(invoice.updated_at), Value{invoice.customer_name},
+       Value{invoice.due_date.to_string()}, Value{invoice.amount}, Value{invoice.version},
+       Value{invoice.id}});
 }
 
 // Ids for n new invoices, ascending, taken inside the import's write transaction.
@@ -142,7 +147,7 @@ std::vector<InvoiceId> reserve_ids(Connection& c, std::size_t n) {
   return ids;
 }
 
-constexpr std::size_t kInsertColumns = 14;
+constexpr std::size_t kInsertColumns = 15;
 constexpr std::size_t kRowsPerInsert = 100;  // 1 400 parameters a statement
 
 // INSERT INTO invoices (all columns) VALUES (...), (...) with `rows` rows of placeholders.
@@ -175,6 +180,7 @@ void append_values(std::vector<Value>& params, const Invoice& invoice) {
                                            : Value{nullptr});
   params.push_back(millis(invoice.created_at));
   params.push_back(millis(invoice.updated_at));
+  params.emplace_back(invoice.version);
 }
 
 // Invoices with their ids set, kRowsPerInsert rows a statement: a round trip and a statement
@@ -214,6 +220,23 @@ std::string upsert_delays_statement(std::size_t rows) {
 // Applies merged changes (sorted by customer and delay, so that concurrent transactions lock
 // the summary's rows in one order) in the caller's transaction.
 void apply_delay_changes(Connection& c, const std::vector<DelayChange>& changes) {
+  static const std::string single = upsert_delays_statement(1);
+  if (std::any_of(changes.begin(), changes.end(), [](auto& d) { return d.change < 0; })) {
+    // A decrement cannot go through the upsert: the CHECK is tested on the row it would insert.
+    // One statement per change, in the merged order (a correction makes one or two).
+    for (const auto& d : changes) {
+      const std::vector<Value> params{Value{d.customer_id}, Value{std::int64_t{d.delay_days}},
+                                      Value{d.change}};
+      if (d.change > 0)
+        c.query(single, params);
+      else
+        c.query(
+            "UPDATE customer_paid_delays SET paid_count = paid_count + $3 "
+            "WHERE customer_id = $1 AND delay_days = $2",
+            params);
+    }
+    return;
+  }
   static const std::string full = upsert_delays_statement(kDelayRowsPerUpsert);
   std::vector<Value> params;
   std::size_t i = 0;
@@ -364,6 +387,31 @@ class SqlStore final : public InvoiceStore {
     return change(id, [&](Invoice& invoice) { invoices::void_invoice(invoice, now); });
   }
 
+  Invoice reverse_payment(InvoiceId id, std::int64_t payment_id, const ReversalRequest& request,
+                          Instant now) override {
+    validate(request);
+    return change(id, [&](Invoice& invoice) {
+      invoices::reverse_payment(invoice, payment_id, request, now);
+    });
+  }
+
+  Invoice add_credit_note(InvoiceId id, const CreditNoteRequest& request, Instant now) override {
+    validate(request);
+    return change(id, [&](Invoice& invoice) { apply_credit_note(invoice, request, now); });
+  }
+
+  Invoice amend(InvoiceId id, const Amendment& amendment, std::string_view if_match,
+                Instant now) override {
+    // Compared under the row's write lock: two amendments from one version cannot both pass.
+    return change(id, [&](Invoice& invoice) {
+      if (!etag_matches(if_match, invoice))
+        throw Error(ErrorKind::precondition_failed, "precondition_failed",
+                    "If-Match does not name the current version of invoice " + invoice.ref + " (" +
+                        etag(invoice) + "): read it again");
+      invoices::amend(invoice, amendment, now);
+    });
+  }
+
   std::vector<InvoiceId> import(std::span<const ImportRecord> records, Instant now) override {
     std::vector<Invoice> invoices;
     invoices.reserve(records.size());
@@ -426,7 +474,7 @@ class SqlStore final : public InvoiceStore {
               {scope, key, Value{print}, millis(now)});
           if (claimed.empty()) {
             const auto seen = tx.query(
-                "SELECT fingerprint, status, body, location FROM idempotency_records "
+                "SELECT fingerprint, status, body, location, etag FROM idempotency_records "
                 "WHERE scope = $1 AND key = $2",
                 {scope, key});
             if (seen.empty()) throw sql::UniqueViolation("the key was purged meanwhile");
@@ -438,16 +486,17 @@ class SqlStore final : public InvoiceStore {
               throw Error(ErrorKind::conflict, "idempotency_key_in_progress",
                           "a request with this Idempotency-Key is still running");
             return {{static_cast<int>(integer(seen[0], 1)), seen[0][2].value_or(""),
-                     seen[0][3].value_or("")},
+                     seen[0][3].value_or(""), seen[0][4].value_or("")},
                     true};
           }
           SqlStore in_transaction(tx, backend_);
           StoredAnswer answer = keyed_write(in_transaction);
           tx.query(
-              "UPDATE idempotency_records SET status = $3, body = $4, location = $5 "
+              "UPDATE idempotency_records SET status = $3, body = $4, location = $5, etag = $6 "
               "WHERE scope = $1 AND key = $2",
               {scope, key, Value{std::int64_t{answer.status}}, Value{answer.body},
-               answer.location.empty() ? Value{nullptr} : Value{answer.location}});
+               answer.location.empty() ? Value{nullptr} : Value{answer.location},
+               answer.etag.empty() ? Value{nullptr} : Value{answer.etag}});
           return {std::move(answer), false};
         });
       } catch (const sql::UniqueViolation&) {
@@ -506,6 +555,7 @@ class SqlStore final : public InvoiceStore {
       if (!invoice) not_found(id);
       const Invoice before = *invoice;
       apply(*invoice);  // throws the refusal; the transaction rolls back
+      invoice->version = before.version + 1;
       update_state(tx, *invoice);
       apply_delay_changes(tx, merge_delay_changes(delay_changes(&before, *invoice)));
       return *invoice;

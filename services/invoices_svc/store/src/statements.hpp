@@ -12,7 +12,7 @@ namespace tim::invoices::sql {
 
 inline constexpr const char* kInvoiceColumns =
     "id, ref, customer_id, customer_name, ccy, amount, balance, issue_date, due_date, status, "
-    "payments, settled_date, created_at, updated_at";
+    "payments, settled_date, created_at, updated_at, version";
 
 struct Statement {
   std::string text;

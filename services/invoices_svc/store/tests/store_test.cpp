@@ -966,3 +966,86 @@ TEST_P(StoreTest, KeyedImportIsOneTransactionWithItsAnswer) {
       store->write_once(keyed("", "file-1", "csv", "/api/invoices/import"), kNow, import).replayed);
   EXPECT_EQ(store->count(), 3);
 }
+
+// Issue 13, line 3: corrections in one transaction, the summary kept right.
+TEST_P(StoreTest, ReversalsAndCreditNotesKeepTheLedgerAndTheSummary) {
+  auto store = open();
+  const auto id =
+      store->create(new_invoice("C-1", 1000, "2026-11-10"), std::nullopt, kNow).invoice.id;
+  store->record_payment(id, {1000, day("2026-11-12"), std::nullopt}, kNow);
+  EXPECT_EQ(store->paid_delays("C-1"), (std::vector<PaidDelay>{{2, 1}}));
+  const Invoice reversed = store->reverse_payment(id, 1, {"bounced", day("2026-11-13")}, kNow);
+  EXPECT_EQ(reversed.status, Status::open);
+  EXPECT_EQ(store->get(id), reversed);
+  EXPECT_TRUE(store->paid_delays("C-1").empty());
+  EXPECT_EQ(error_of([&] {
+              store->reverse_payment(id, 1, {"again", day("2026-11-13")}, kNow);
+            }).code(),
+            "payment_already_reversed");
+  EXPECT_EQ(error_of([&] {
+              store->reverse_payment(id, 5, {"x", day("2026-11-13")}, kNow);
+            }).kind(),
+            ErrorKind::not_found);
+  store->add_credit_note(id, {300, "discount", day("2026-11-14")}, kNow);
+  const Invoice paid = store->record_payment(id, {700, day("2026-11-15"), std::nullopt}, kNow);
+  EXPECT_EQ(paid.status, Status::paid);
+  EXPECT_EQ(settled_by(paid), "payments_and_credit");
+  EXPECT_EQ(paid.payments.size(), 3u);
+  EXPECT_EQ(store->paid_delays("C-1"), (std::vector<PaidDelay>{{5, 1}}));
+  EXPECT_EQ(store->paid_delays("C-1"), recomputed_delays(*store, "C-1"));
+}
+
+TEST_P(StoreTest, AmendmentsNeedTheCurrentETag) {
+  auto store = open();
+  const Invoice created =
+      store->create(new_invoice("C-1", 1000, "2026-11-10"), std::nullopt, kNow).invoice;
+  const Invoice amended =
+      store->amend(created.id, {"Acme Holdings", day("2026-11-20"), 1200}, etag(created), kLater);
+  EXPECT_EQ(amended.version, created.version + 1);
+  EXPECT_EQ(amended.amount, 1200);
+  EXPECT_EQ(store->get(created.id), amended);
+  // The ETag read before the amendment is stale now: refused, nothing changed.
+  const Error stale = error_of([&] {
+    store->amend(created.id, {"Other", std::nullopt, std::nullopt}, etag(created), kNow);
+  });
+  EXPECT_EQ(stale.kind(), ErrorKind::precondition_failed);
+  EXPECT_EQ(store->get(created.id), amended);
+  // Every change moves the version: a payment makes the amendment's ETag stale too.
+  store->record_payment(created.id, {1200, day("2026-11-25"), std::nullopt}, kNow);
+  EXPECT_EQ(error_of([&] {
+              store->amend(created.id, {"Other", std::nullopt, std::nullopt}, etag(amended), kNow);
+            }).code(),
+            "precondition_failed");
+  // A paid invoice's new due date moves its delay in the summary.
+  EXPECT_EQ(store->paid_delays("C-1"), (std::vector<PaidDelay>{{5, 1}}));
+  const Invoice now_paid = store->get(created.id);
+  store->amend(created.id, {std::nullopt, day("2026-11-22"), std::nullopt}, etag(now_paid), kNow);
+  EXPECT_EQ(store->paid_delays("C-1"), (std::vector<PaidDelay>{{3, 1}}));
+  EXPECT_EQ(error_of([&] {
+              store->amend(created.id, {std::nullopt, std::nullopt, 5}, "*", kNow);
+            }).code(),
+            "amount_locked");
+}
+
+TEST_P(StoreTest, ConcurrentAmendmentsFromOneVersionLetOneThrough) {
+  auto store = open();
+  auto replica = open();
+  const Invoice created = store->create(new_invoice(), std::nullopt, kNow).invoice;
+  std::atomic<int> applied{0}, stale{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      try {
+        (t % 2 ? *store : *replica)
+            .amend(created.id, {"Name " + std::to_string(t), std::nullopt, std::nullopt},
+                   etag(created), kNow);
+        ++applied;
+      } catch (const Error& e) {
+        if (e.code() == "precondition_failed") ++stale;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(applied.load(), 1);
+  EXPECT_EQ(stale.load(), 7);
+  EXPECT_EQ(store->get(created.id).version, created.version + 1);
+}

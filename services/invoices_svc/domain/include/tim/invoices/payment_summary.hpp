@@ -21,7 +21,8 @@ struct PaidDelay {
 };
 
 // The delay a settled invoice counts with; nullopt when it counts with none: not paid, or
-// settled before it was issued (a data error, which the predictor ignores too).
+// settled before it was issued (a data error, which the predictor ignores too), or settled by
+// credit notes alone (no payment was made).
 std::optional<std::int32_t> paid_delay_days(const Invoice& invoice);
 
 struct DelayChange {

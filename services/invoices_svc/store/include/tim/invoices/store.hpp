@@ -78,8 +78,9 @@ struct IdempotentRequest {
 // What a write answered, kept with its key and given back to a retry.
 struct StoredAnswer {
   int status = 0;
-  std::string body;
-  std::string location;  // "" when the answer had no Location
+  std::string body = {};
+  std::string location = {};  // "" when the answer had no Location
+  std::string etag = {};      // "" when the answer had no ETag
 };
 
 struct KeyedAnswer {
@@ -115,6 +116,16 @@ class InvoiceStore {
 
   // Voids an open invoice without payments; throws not_found or invoice_not_voidable.
   virtual Invoice void_invoice(InvoiceId id, Instant now) = 0;
+
+  // Corrections (issue 13), each in one transaction under the row's lock, with the customer's
+  // paid-delay summary kept right; a refusal (invoice.hpp) changes nothing.
+  virtual Invoice reverse_payment(InvoiceId id, std::int64_t payment_id,
+                                  const ReversalRequest& request, Instant now) = 0;
+  virtual Invoice add_credit_note(InvoiceId id, const CreditNoteRequest& request, Instant now) = 0;
+  // Applies the amendment when `if_match` names the invoice's current ETag ("*": any);
+  // throws precondition_failed otherwise.
+  virtual Invoice amend(InvoiceId id, const Amendment& amendment, std::string_view if_match,
+                        Instant now) = 0;
 
   // Stores the records in one transaction: all or nothing. A refused record throws its
   // Error with the message prefixed "record <index>: " and nothing is stored. Returns the
