@@ -714,8 +714,10 @@ TEST_P(StoreTest, EveryApiStatementUsesItsOwnIndexAtScale) {
   const auto dialect = sqlite ? sql::Dialect::sqlite : sql::Dialect::postgres;
   const std::vector<std::string> customer_indexes = {"invoices_by_customer",
                                                      "invoices_by_customer_status"};
-  const std::vector<std::string> status_indexes = {"invoices_by_status",
-                                                   "invoices_by_status_due_date"};
+  const std::vector<std::string> status_indexes = {"invoices_by_status"};
+  // A status with a due-date range may go through either filter's index.
+  const std::vector<std::string> status_or_due_indexes = {"invoices_by_status",
+                                                          "invoices_by_due_date"};
   std::vector<PlannedStatement> statements = {
       {"get", sql::get_statement(54321), {}},
       {"paid delays", sql::paid_delays_statement("BIG-1"), {"customer_paid_delays_pkey"}},
@@ -753,11 +755,11 @@ TEST_P(StoreTest, EveryApiStatementUsesItsOwnIndexAtScale) {
                           status_indexes});
     statements.push_back({"list " + s + " due before",
                           sql::list_statement(filter_of({}, status, "2026-07-01", {}), 51, dialect),
-                          status_indexes});
+                          status_or_due_indexes});
     statements.push_back(
         {"list " + s + " due between",
          sql::list_statement(filter_of({}, status, "2026-07-01", "2026-06-01"), 51, dialect),
-         status_indexes});
+         status_or_due_indexes});
   }
   // A due-date range alone is the one filter no index can hand over in id order: the planner
   // chooses between the date index and a sort of the range, and walking ids until the page is
