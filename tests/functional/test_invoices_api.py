@@ -149,7 +149,7 @@ def test_payments_change_balance_status_and_settled_date_together(svc):
     assert r.status == 200
     body = r.json()
     assert (body["balance"], body["status"], body["settledDate"]) == (7000, "open", None)
-    assert body["payments"] == [{"amount": 5000, "date": "2026-11-20"}]
+    assert body["payments"] == [{"id": 1, "kind": "payment", "amount": 5000, "date": "2026-11-20"}]
     body = post_json(svc.port, url, {"amount": 7000, "date": "2026-11-25", "ccy": "GBP"}).json()
     assert (body["balance"], body["status"], body["settledDate"]) == (0, "paid", "2026-11-25")
     assert get(svc.port, f"/api/invoices/{inv['id']}").json() == body

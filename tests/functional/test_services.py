@@ -25,7 +25,7 @@ def test_unknown_path_404_and_wrong_method_405_with_allow(services):
     assert r.json()["error"]["code"] == "not_found"
     r = request(invoices.port, "DELETE", "/api/invoices/1")
     assert r.status == 405
-    assert r.header("allow") == "GET, HEAD"
+    assert r.header("allow") == "GET, PATCH, HEAD"  # PATCH: issue 13's amendments
     assert r.json()["error"]["code"] == "method_not_allowed"
 
 

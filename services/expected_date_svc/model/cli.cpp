@@ -133,6 +133,7 @@ int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std
       boost::json::array baselines;
       for (const auto& b : ev.baselines) baselines.push_back(metrics_json(b));
       o["baselines"] = std::move(baselines);
+      o["model_from_summary"] = metrics_json(ev.model_from_summary);
       out << boost::json::serialize(o) << "\n";
     } else {
       out << ev.test_invoices << " test invoices issued on or after "
@@ -142,6 +143,7 @@ int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std
       out << head << "  MAE   MAE 95% CI      median  within 3d  interval80\n";
       for (const auto& b : ev.baselines) print_row(out, b);
       print_row(out, ev.model);
+      print_row(out, ev.model_from_summary);
     }
     return 0;
   } catch (const std::exception& e) {

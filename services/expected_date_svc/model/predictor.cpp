@@ -91,6 +91,17 @@ void note_due(const InvoiceFacts& inv, std::vector<std::string>* notes) {
 
 }  // namespace
 
+CustomerHistory summarize(const CustomerHistory& history) {
+  std::map<std::pair<int, BillingChannel>, std::int64_t> counts;
+  for (const auto& h : history.paid)
+    if (h.settle_date >= h.issue_date)
+      ++counts[{days_between(effective_due(h.issue_date, h.due_date), h.settle_date), h.channel}];
+  for (const auto& d : history.delays) counts[{d.delay_days, d.channel}] += d.count;
+  CustomerHistory out;
+  for (const auto& [key, count] : counts) out.delays.push_back({key.first, count, key.second});
+  return out;
+}
+
 std::string describe_basis(const Prediction& p) {
   if (p.basis == Basis::population) return "population";
   return "customer history with " + std::to_string(p.history_count) + " paid invoice" +
@@ -127,8 +138,17 @@ Centre model_centre(const ModelParams& model, const InvoiceFacts& invoice,
     weights += w;
     ++used;
   }
+  for (const auto& d : history.delays) {
+    if (d.count <= 0) continue;
+    const auto n = static_cast<double>(d.count);
+    sum += n * (d.delay_days - electronic(model, d.channel));
+    weights += n;
+    used = static_cast<int>(std::min<std::int64_t>(used + d.count, 1'000'000'000));
+  }
   if (skipped > 0 && notes)
     notes->push_back(std::to_string(skipped) + " paid invoice(s) settled before issue ignored");
+  if (!history.delays.empty() && model.history_half_life_days > 0 && notes)
+    notes->push_back("summarised history has no dates: every payment weighed alike");
   double k = std::max(0.0, model.customer_prior_weight);
   double level = weights + k > 0 ? (sum + k * prior) / (weights + k) : prior;
   return {level + electronic(model, invoice.channel), used};
@@ -163,18 +183,22 @@ Prediction predict_fallback(const InvoiceFacts& invoice, const CustomerHistory& 
   p.fallback_rule = true;
   note_due(invoice, &p.notes);
   Date due = effective_due(invoice.issue_date, invoice.due_date);
-  std::vector<int> delays;
-  for (const auto& h : history.paid)
-    if (h.settle_date >= h.issue_date)
-      delays.push_back(days_between(effective_due(h.issue_date, h.due_date), h.settle_date));
-  std::sort(delays.begin(), delays.end());
-  p.history_count = static_cast<int>(delays.size());
-  p.basis = delays.empty() ? Basis::population : Basis::customer_history;
+  // Delays and how many invoices had each, ascending (the summary is already counted).
+  const auto summary = summarize(history).delays;
+  std::int64_t paid = 0;
+  for (const auto& d : summary) paid += std::max<std::int64_t>(d.count, 0);
+  p.history_count = static_cast<int>(std::min<std::int64_t>(paid, 1'000'000'000));
+  p.basis = paid == 0 ? Basis::population : Basis::customer_history;
 
   std::vector<Outcome> xs;
-  if (delays.size() >= 5) {
-    for (int d : delays) xs.push_back({due + std::chrono::days{d}, 1.0});
+  if (paid >= 5) {
+    for (const auto& d : summary)
+      if (d.count > 0)
+        xs.push_back({due + std::chrono::days{d.delay_days}, static_cast<double>(d.count)});
   } else {
+    std::vector<int> delays;  // at most four
+    for (const auto& d : summary)
+      for (std::int64_t i = 0; i < d.count; ++i) delays.push_back(d.delay_days);
     int median = delays.empty() ? 0 : delays[delays.size() / 2];
     auto term = due - invoice.issue_date;
     // Three points whose 10%/50%/90% quantiles are issue date, centre, one term after due.

@@ -40,10 +40,25 @@ struct PaidInvoice {
   BillingChannel channel = BillingChannel::paper;
 };
 
-// The customer's paid invoices known now, in any order. The caller decides what "now" is.
+// Paid invoices summarised as invoices_svc keeps them: how many were settled `delay_days`
+// after their effective due date (issue date when later). Settled-before-issue rows are not
+// in it. It carries no dates, so history_half_life_days cannot weigh it: each counts fully.
+struct DelayCount {
+  int delay_days = 0;
+  std::int64_t count = 0;
+  BillingChannel channel = BillingChannel::paper;
+  bool operator==(const DelayCount&) const = default;
+};
+
+// The customer's paid invoices known now, in any order, listed or summarised (or both: they
+// add up). The caller decides what "now" is.
 struct CustomerHistory {
   std::vector<PaidInvoice> paid;
+  std::vector<DelayCount> delays = {};
 };
+
+// `history` as the summary invoices_svc sends: one DelayCount per (delay, channel), ascending.
+CustomerHistory summarize(const CustomerHistory& history);
 
 // Errors of the model measured out of sample, as a histogram of whole days
 // (actual settle date minus the model's centre), for customers with >= min_history paid

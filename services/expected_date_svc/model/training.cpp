@@ -339,7 +339,7 @@ Evaluation evaluate(std::span<const ArRecord> rows, const ModelParams& model, Da
   for (const auto* r : test) customer_index.try_emplace(r->customer_id, customer_index.size());
 
   auto plus = [](Date d, double days) { return d + std::chrono::days{std::lround(days)}; };
-  Errors model_e, random_e, due_e, earlier_e, cust_fixed_e, cust_walk_e, fallback_e;
+  Errors model_e, summary_e, random_e, due_e, earlier_e, cust_fixed_e, cust_walk_e, fallback_e;
   for (const auto* r : test) {
     auto facts = facts_of(*r);
     auto history = index.before(r->customer_id, r->invoice_date);
@@ -349,6 +349,9 @@ Evaluation evaluate(std::span<const ArRecord> rows, const ModelParams& model, Da
     auto p = predict(model, facts, history);
     model_e.add(p.expected, actual, who);
     model_e.add_interval(p.low, p.high, actual);
+    auto from_summary = predict(model, facts, summarize(history));
+    summary_e.add(from_summary.expected, actual, who);
+    summary_e.add_interval(from_summary.low, from_summary.high, actual);
 
     // The tutorial's rule, 1..10 days at random: every draw counted once (its exact expectation).
     for (int k = 1; k <= 10; ++k) random_e.add(plus(r->invoice_date, k), actual, who);
@@ -375,6 +378,8 @@ Evaluation evaluate(std::span<const ArRecord> rows, const ModelParams& model, Da
   ev.test_from = test_from;
   ev.test_invoices = test.size();
   ev.model = model_e.metrics("this model (customer history, shrunk; empirical interval)");
+  ev.model_from_summary =
+      summary_e.metrics("this model, history as invoices_svc sends it (delays and counts)");
   ev.baselines = {
       random_e.metrics("tutorial: issue date + random 1-10 days (exact expectation)"),
       due_e.metrics("due date"),

@@ -58,6 +58,9 @@ struct Evaluation {
   Date test_from;
   std::size_t test_invoices = 0;
   Metrics model;
+  // The same model fed each customer's history as invoices_svc sends it (delays and counts,
+  // predictor.hpp's summarize): equal to `model` unless the model weighs by recency.
+  Metrics model_from_summary;
   std::vector<Metrics> baselines;  // the rules, then the no-model fallback rule
 };
 

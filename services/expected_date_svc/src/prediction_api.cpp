@@ -62,6 +62,8 @@ const json::object& object(const json::value& v, const std::string& path) {
   return v.as_object();
 }
 
+constexpr std::int64_t kMaxDelayDays = 36500;
+
 std::string instant(Date d) {
   return format_iso8601_utc(std::chrono::system_clock::time_point{d});
 }
@@ -97,6 +99,23 @@ std::variant<PredictionRequest, RequestError> parse_prediction_request(std::stri
         p.currency = text(o, "ccy", path);
         p.channel = channel(o, path);
         r.history.paid.push_back(std::move(p));
+      }
+    }
+    if (const auto* d = top.if_contains("paidDelays")) {
+      if (!d->is_array()) invalid("paidDelays", "must be an array");
+      std::size_t i = 0;
+      for (const auto& item : d->as_array()) {
+        const auto path = "paidDelays[" + std::to_string(i++) + "].";
+        const auto& o = object(item, path.substr(0, path.size() - 1));
+        const auto& days = member(o, "delayDays", path);
+        // A century either way: beyond that a date is wrong, not late.
+        if (!days.is_int64() || days.as_int64() < -kMaxDelayDays || days.as_int64() > kMaxDelayDays)
+          invalid(path + "delayDays", "must be an integer number of days within ±36500");
+        const auto& count = member(o, "count", path);
+        if (!count.is_int64() || count.as_int64() < 1)
+          invalid(path + "count", "must be a positive integer");
+        r.history.delays.push_back(
+            {static_cast<int>(days.as_int64()), count.as_int64(), channel(o, path)});
       }
     }
     if (top.if_contains("asOf")) r.as_of = date(top, "asOf", "");

@@ -25,7 +25,10 @@ struct RequestError {
 };
 
 // {"invoice":{"customerId","issueDate","dueDate","amount","ccy","country","channel"},
-//  "history":[{"issueDate","dueDate","settledDate","amount","ccy","channel"}], "asOf"?}
+//  "paidDelays":[{"delayDays","count","channel"?}] (what invoices_svc sends: the customer's
+//  paid invoices as days from due date to settle date, with how many had each),
+//  "history":[{"issueDate","dueDate","settledDate","amount","ccy","channel"}] (the earlier
+//  contract, still read; both may be given and add up), "asOf"?}
 // Dates are YYYY-MM-DD; amounts integers in minor units; channel "paper" or "electronic".
 std::variant<PredictionRequest, RequestError> parse_prediction_request(std::string_view body);
 

@@ -58,6 +58,30 @@ TEST(PredictionRequest, NamesTheOffendingField) {
       "history[0].dueDate");
 }
 
+TEST(PredictionRequest, ReadsTheDelayHistogramInvoicesSvcSends) {
+  auto r = std::get<PredictionRequest>(parse_prediction_request(
+      R"({"invoice":{"customerId":"C","issueDate":"2026-02-01","dueDate":"2026-03-01","amount":5,"ccy":"GBP"},)"
+      R"("paidDelays":[{"delayDays":-2,"count":3},{"delayDays":7,"count":1,"channel":"electronic"}]})"));
+  EXPECT_EQ(r.history.delays, (std::vector<DelayCount>{{-2, 3, BillingChannel::paper},
+                                                       {7, 1, BillingChannel::electronic}}));
+  EXPECT_TRUE(r.history.paid.empty());
+}
+
+TEST(PredictionRequest, RefusesABadDelayHistogramNamingTheField) {
+  const std::string invoice =
+      R"({"invoice":{"customerId":"C","issueDate":"2026-02-01","dueDate":"2026-03-01","amount":5,"ccy":"GBP"},)";
+  EXPECT_EQ(error_of(invoice + R"("paidDelays":{}})").field, "paidDelays");
+  EXPECT_EQ(error_of(invoice + R"("paidDelays":[{"count":1}]})").field, "paidDelays[0].delayDays");
+  EXPECT_EQ(error_of(invoice + R"("paidDelays":[{"delayDays":1.5,"count":1}]})").field,
+            "paidDelays[0].delayDays");
+  EXPECT_EQ(error_of(invoice + R"("paidDelays":[{"delayDays":99999,"count":1}]})").field,
+            "paidDelays[0].delayDays");
+  EXPECT_EQ(
+      error_of(invoice + R"("paidDelays":[{"delayDays":1,"count":1},{"delayDays":1,"count":0}]})")
+          .field,
+      "paidDelays[1].count");
+}
+
 TEST(PredictionJson, TutorialFieldsFirstThenTheInterval) {
   Prediction p;
   p.expected = std::chrono::sys_days{std::chrono::year{2026} / 12 / 5};

@@ -1,6 +1,8 @@
 #include "api.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <functional>
+#include <limits>
 #include <variant>
 
 #include "tim/ids.hpp"
@@ -33,7 +35,10 @@ Response error_answer(const Error& e, const Request& request) {
   boost::json::object error{{"code", e.code()}, {"message", e.what()}};
   if (!e.field().empty()) error["field"] = e.field();
   boost::json::object root{{"error", std::move(error)}};
-  return http::json_response(status, boost::json::serialize(root));
+  auto response = http::json_response(status, boost::json::serialize(root));
+  // The first request with this key is still running: it finishes within a transaction.
+  if (e.code() == "idempotency_key_in_progress") response.headers.add("retry-after", "1");
+  return response;
 }
 
 Response internal_answer(const std::exception& e, const Request& request) {
@@ -87,8 +92,57 @@ InvoiceId need_id(const std::string& text) {
   return std::get<std::int64_t>(id);
 }
 
+// Every invoice answer carries the version's ETag, for a PATCH's If-Match.
 Response invoice_answer(int status, const Invoice& invoice) {
-  return http::json_response(status, boost::json::serialize(invoice_to_json(invoice)));
+  auto response = http::json_response(status, boost::json::serialize(invoice_to_json(invoice)));
+  response.headers.add("etag", etag(invoice));
+  return response;
+}
+
+// The key of a mutating request, scoped to its caller, when it carries one. The target is
+// taken without a trailing slash: /api/invoices and /api/invoices/ are one endpoint.
+std::optional<IdempotentRequest> keyed_request(const ApiContext& c, const Request& request) {
+  auto header = request.headers.get("idempotency-key");
+  if (!header) return std::nullopt;
+  IdempotentRequest keyed;
+  if (auto subject = request.headers.get("x-auth-subject")) keyed.scope = std::string(*subject);
+  keyed.key = std::string(*header);
+  keyed.method = request.method;
+  std::string_view path = request.path();
+  if (path.size() > 1 && path.ends_with('/')) path.remove_suffix(1);
+  keyed.target = std::string(path);
+  if (!request.query().empty()) keyed.target += "?" + std::string(request.query());
+  keyed.expired_before = now() - c.keeper.settings().idempotency_ttl;
+  return keyed;
+}
+
+// Runs a keyed write on the store's pool (or the one given: imports have their own), the body
+// kept alive with the job.
+Task<KeyedAnswer> run_keyed(ApiContext& c, std::string_view operation,
+                            std::shared_ptr<InvoiceStore> store, IdempotentRequest keyed,
+                            std::string body, InvoiceStore::KeyedWrite write,
+                            http::BlockingPool* pool = nullptr) {
+  auto work = timed(operation, [store, keyed = std::move(keyed), body = std::move(body),
+                                write = std::move(write), at = now()]() mutable {
+    keyed.body = body;
+    return store->write_once(keyed, at, write);
+  });
+  co_return co_await (pool ? *pool : c.pool).run(std::move(work));
+}
+
+Response keyed_response(const KeyedAnswer& keyed) {
+  Response response = http::json_response(keyed.answer.status, keyed.answer.body);
+  if (!keyed.answer.location.empty()) response.headers.add("location", keyed.answer.location);
+  if (!keyed.answer.etag.empty()) response.headers.add("etag", keyed.answer.etag);
+  // A retry gets the first answer again; this header tells it apart.
+  if (keyed.replayed) response.headers.add("idempotent-replayed", "true");
+  return response;
+}
+
+StoredAnswer invoice_stored(int status, const Invoice& invoice, bool with_location) {
+  return {status, boost::json::serialize(invoice_to_json(invoice)),
+          with_location ? "/api/invoices/" + std::to_string(invoice.id) : std::string(),
+          etag(invoice)};
 }
 
 bool wants_csv(const Request& request, const ListQuery& query) {
@@ -97,25 +151,21 @@ bool wants_csv(const Request& request, const ListQuery& query) {
   return accept && accept->find("text/csv") != std::string_view::npos;
 }
 
-// An invoice and, when it is open and will be predicted, its customer's paid invoices: one job
+// An invoice and, when it is open and will be predicted, its customer's paid delays: one job
 // on the store's pool, so the answer costs one thread hop there and back. A store failure on
 // the history costs the answer its history, not the answer: the predictor then uses the
 // population.
 struct InvoiceWithHistory {
   Invoice invoice;
-  std::vector<Invoice> paid;
+  std::vector<PaidDelay> paid;
   std::string history_error;
 };
 
 InvoiceWithHistory read_invoice(InvoiceStore& store, InvoiceId id, bool with_history) {
   InvoiceWithHistory out{store.get(id), {}, {}};
   if (!with_history || out.invoice.status != Status::open) return out;
-  ListFilter filter;
-  filter.customer = out.invoice.customer_id;
-  filter.status = Status::paid;
-  filter.limit = kMaxListLimit;
   try {
-    out.paid = store.list(filter).invoices;
+    out.paid = store.paid_delays(out.invoice.customer_id);
   } catch (const Error& e) {
     out.history_error = e.what();
   }
@@ -138,7 +188,7 @@ Task<Response> get_invoice(ApiContext& c, Request& request, std::string id_text)
   // Only an open invoice has a date to predict: a paid one has its settledDate, a void one none.
   if (invoice.status == Status::open && predict) {
     // Arguments named first: g++ 12 mishandles temporaries inside co_await expressions.
-    const std::span<const Invoice> history{read.paid};
+    const std::span<const PaidDelay> history{read.paid};
     const auto today = Date::from_days(static_cast<std::int32_t>(
         std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
             .time_since_epoch()
@@ -152,7 +202,9 @@ Task<Response> get_invoice(ApiContext& c, Request& request, std::string id_text)
     body["expectedDateHigh"] = *expected->high;
   }
   if (expected && expected->basis) body["expectedDateBasis"] = *expected->basis;
-  co_return http::json_response(200, boost::json::serialize(body));
+  auto response = http::json_response(200, boost::json::serialize(body));
+  response.headers.add("etag", etag(invoice));
+  co_return response;
 }
 
 // Every page from the query's cursor on, as CSV.
@@ -186,36 +238,93 @@ Task<Response> list_invoices(ApiContext& c, Request& request) {
 
 Task<Response> create_invoice(ApiContext& c, Request& request) {
   const NewInvoice invoice = parse_new_invoice(request.body);
-  std::optional<std::string> key;
-  if (auto header = request.headers.get("idempotency-key")) key = std::string(*header);
   auto store = need_store(c);
-  auto work = timed("create",
-                    [store, invoice, key, at = now()] { return store->create(invoice, key, at); });
+  if (auto keyed = keyed_request(c, request)) {
+    auto write = [invoice, at = now()](InvoiceStore& tx) {
+      return invoice_stored(201, tx.create(invoice, std::nullopt, at).invoice, true);
+    };
+    auto task = run_keyed(c, "create", store, std::move(*keyed), request.body, write);
+    co_return keyed_response(co_await std::move(task));
+  }
+  auto work = timed(
+      "create", [store, invoice, at = now()] { return store->create(invoice, std::nullopt, at); });
   const CreateResult result = co_await c.pool.run(std::move(work));
   Response response = invoice_answer(201, result.invoice);
   response.headers.add("location", "/api/invoices/" + std::to_string(result.invoice.id));
-  // A retry gets the first answer again; this header tells it apart.
-  if (!result.created) response.headers.add("idempotent-replayed", "true");
   co_return response;
+}
+
+// A change of one invoice, answered 200 with the invoice: with an Idempotency-Key through
+// write_once, else in a transaction of its own.
+using InvoiceChange = std::function<Invoice(InvoiceStore&)>;
+
+Task<Response> change_invoice(ApiContext& c, Request& request, std::string_view operation,
+                              InvoiceChange change) {
+  auto store = need_store(c);
+  if (auto keyed = keyed_request(c, request)) {
+    auto write = [change](InvoiceStore& tx) { return invoice_stored(200, change(tx), false); };
+    auto task = run_keyed(c, operation, store, std::move(*keyed), request.body, write);
+    co_return keyed_response(co_await std::move(task));
+  }
+  auto work = timed(operation, [store, change] { return change(*store); });
+  const Invoice invoice = co_await c.pool.run(std::move(work));
+  co_return invoice_answer(200, invoice);
 }
 
 Task<Response> record_payment(ApiContext& c, Request& request, std::string id_text) {
   const InvoiceId id = need_id(id_text);
   const PaymentRequest payment = parse_payment(request.body);
-  auto store = need_store(c);
-  auto work = timed("record_payment", [store, id, payment, at = now()] {
-    return store->record_payment(id, payment, at);
-  });
-  const Invoice invoice = co_await c.pool.run(std::move(work));
-  co_return invoice_answer(200, invoice);
+  InvoiceChange change = [id, payment, at = now()](InvoiceStore& s) {
+    return s.record_payment(id, payment, at);
+  };
+  auto task = change_invoice(c, request, "record_payment", std::move(change));
+  co_return co_await std::move(task);
 }
 
-Task<Response> void_invoice(ApiContext& c, std::string id_text) {
+Task<Response> void_invoice(ApiContext& c, Request& request, std::string id_text) {
   const InvoiceId id = need_id(id_text);
-  auto store = need_store(c);
-  auto work = timed("void", [store, id, at = now()] { return store->void_invoice(id, at); });
-  const Invoice invoice = co_await c.pool.run(std::move(work));
-  co_return invoice_answer(200, invoice);
+  InvoiceChange change = [id, at = now()](InvoiceStore& s) { return s.void_invoice(id, at); };
+  auto task = change_invoice(c, request, "void", std::move(change));
+  co_return co_await std::move(task);
+}
+
+Task<Response> reverse_payment(ApiContext& c, Request& request, std::string id_text,
+                               std::string payment_text) {
+  const InvoiceId id = need_id(id_text);
+  auto payment_id = parse_id(payment_text);
+  if (auto* error = std::get_if<IdError>(&payment_id))
+    throw Error(ErrorKind::invalid, "invalid_payment_id", error->message, "paymentId");
+  const ReversalRequest reversal = parse_reversal(request.body);
+  InvoiceChange change = [id, payment = std::get<std::int64_t>(payment_id), reversal,
+                          at = now()](InvoiceStore& s) {
+    return s.reverse_payment(id, payment, reversal, at);
+  };
+  auto task = change_invoice(c, request, "reverse_payment", std::move(change));
+  co_return co_await std::move(task);
+}
+
+Task<Response> add_credit_note(ApiContext& c, Request& request, std::string id_text) {
+  const InvoiceId id = need_id(id_text);
+  const CreditNoteRequest credit = parse_credit_note(request.body);
+  InvoiceChange change = [id, credit, at = now()](InvoiceStore& s) {
+    return s.add_credit_note(id, credit, at);
+  };
+  auto task = change_invoice(c, request, "credit_note", std::move(change));
+  co_return co_await std::move(task);
+}
+
+Task<Response> amend_invoice(ApiContext& c, Request& request, std::string id_text) {
+  const InvoiceId id = need_id(id_text);
+  auto if_match = request.headers.get("if-match");
+  if (!if_match)
+    throw Error(ErrorKind::precondition_required, "precondition_required",
+                "PATCH needs If-Match with the invoice's ETag (from its last GET or change)",
+                "If-Match");
+  const Amendment amendment = parse_amendment(request.body);
+  InvoiceChange change = [id, amendment, if_match = std::string(*if_match), at = now()](
+                             InvoiceStore& s) { return s.amend(id, amendment, if_match, at); };
+  auto task = change_invoice(c, request, "amend", std::move(change));
+  co_return co_await std::move(task);
 }
 
 // The body is the CSV file; ?currency= sets the sample layout's currency.
@@ -237,10 +346,30 @@ Task<Response> import_invoices(ApiContext& c, Request& request) {
     co_return busy;
   }
   http::BlockingPool& pool = c.import_pool ? *c.import_pool : c.pool;
+  if (auto keyed = keyed_request(c, request)) {
+    // The whole file in one transaction with its key: a retry never imports it twice.
+    options.batch_size = std::numeric_limits<std::size_t>::max();
+    auto imported = std::make_shared<std::size_t>(0);
+    auto write = [options, imported, at = now(), body = request.body](InvoiceStore& tx) {
+      const auto report = import_csv(std::string_view(body), tx, options, at);
+      *imported = report.imported;
+      return StoredAnswer{200, boost::json::serialize(report_to_json(report)), {}};
+    };
+    auto task = run_keyed(c, "import", store, std::move(*keyed), std::move(request.body),
+                          std::move(write), &pool);
+    const KeyedAnswer answer = co_await std::move(task);
+    auto settle = timed("analyze", [store, imported] {
+      if (*imported > 0) store->refresh_statistics();
+      release_free_memory();
+    });
+    co_await pool.run(std::move(settle));
+    co_return keyed_response(answer);
+  }
   auto work =
       timed("import", [store, options, body = std::move(request.body), at = now()]() mutable {
         auto report = import_csv(std::string_view(body), *store, options, at);
         std::string().swap(body);
+        if (report.imported > 0) store->refresh_statistics();
         release_free_memory();
         return report;
       });
@@ -279,7 +408,20 @@ void add_invoice_routes(http::Router& router, ApiContext& context) {
     return answering_errors(std::move(task), r);
   });
   router.post("/api/invoices/:id/void", [&c](Request& r, const http::PathParams& p) {
-    auto task = void_invoice(c, p[0]);
+    auto task = void_invoice(c, r, p[0]);
+    return answering_errors(std::move(task), r);
+  });
+  router.post("/api/invoices/:id/payments/:paymentId/reversal",
+              [&c](Request& r, const http::PathParams& p) {
+                auto task = reverse_payment(c, r, p[0], p[1]);
+                return answering_errors(std::move(task), r);
+              });
+  router.post("/api/invoices/:id/credit-notes", [&c](Request& r, const http::PathParams& p) {
+    auto task = add_credit_note(c, r, p[0]);
+    return answering_errors(std::move(task), r);
+  });
+  router.add("PATCH", "/api/invoices/:id", [&c](Request& r, const http::PathParams& p) {
+    auto task = amend_invoice(c, r, p[0]);
     return answering_errors(std::move(task), r);
   });
 }

@@ -35,7 +35,7 @@ const boost::json::string* instant_member(const boost::json::object& o, std::str
 
 }  // namespace
 
-std::string prediction_request_json(const Invoice& invoice, std::span<const Invoice> paid,
+std::string prediction_request_json(const Invoice& invoice, std::span<const PaidDelay> paid,
                                     Date as_of) {
   boost::json::object facts;
   facts["customerId"] = invoice.customer_id;
@@ -43,20 +43,14 @@ std::string prediction_request_json(const Invoice& invoice, std::span<const Invo
   facts["dueDate"] = invoice.due_date.to_string();
   facts["amount"] = invoice.amount;
   facts["ccy"] = invoice.ccy;
-  boost::json::array history;
+  boost::json::array delays;
   for (const auto& p : paid) {
-    if (!p.settled_date || p.id == invoice.id) continue;
-    boost::json::object h;
-    h["issueDate"] = p.issue_date.to_string();
-    h["dueDate"] = p.due_date.to_string();
-    h["settledDate"] = p.settled_date->to_string();
-    h["amount"] = p.amount;
-    h["ccy"] = p.ccy;
-    history.emplace_back(std::move(h));
+    if (p.count <= 0) continue;
+    delays.emplace_back(boost::json::object{{"delayDays", p.delay_days}, {"count", p.count}});
   }
   boost::json::object body;
   body["invoice"] = std::move(facts);
-  body["history"] = std::move(history);
+  body["paidDelays"] = std::move(delays);
   body["asOf"] = as_of.to_string();
   return boost::json::serialize(body);
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "tim/invoices/invoice.hpp"
+#include "tim/invoices/payment_summary.hpp"
 
 namespace tim::invoices {
 
@@ -21,10 +22,11 @@ struct ExpectedDate {
   std::optional<std::string> basis;
 };
 
-// Body of POST /api/expected-date/:id: the invoice's facts and the customer's paid history
-// (only invoices with a settledDate count), with `as_of` (today) so that an overdue invoice
-// is not predicted in the past. The predictor keeps no state: everything it needs is here.
-std::string prediction_request_json(const Invoice& invoice, std::span<const Invoice> paid,
+// Body of POST /api/expected-date/:id: the invoice's facts and the customer's paid history as
+// the store's delay histogram ("paidDelays": [{"delayDays", "count"}], a size bounded by the
+// distinct delays, not by the invoices), with `as_of` (today) so that an overdue invoice is
+// not predicted in the past. The predictor keeps no state: everything it needs is here.
+std::string prediction_request_json(const Invoice& invoice, std::span<const PaidDelay> paid,
                                     Date as_of);
 
 // The predictor's answer, when it is what the contract says: a JSON object whose invoiceId is

@@ -13,7 +13,7 @@ ExpectedDateClient::ExpectedDateClient(http::HttpClient& client, http::ParsedUri
       timeout_(timeout) {}
 
 Task<std::optional<ExpectedDate>> ExpectedDateClient::predict(const Invoice& invoice,
-                                                              std::span<const Invoice> paid,
+                                                              std::span<const PaidDelay> paid,
                                                               Date today,
                                                               const http::Request& origin) {
   const std::int64_t invoice_id = invoice.id;

@@ -17,10 +17,10 @@ class ExpectedDateClient {
   // Calls go through the predictor's circuit breaker (BREAKER_FAILURES, BREAKER_OPEN_MS).
   ExpectedDateClient(http::HttpClient& client, http::ParsedUri service,
                      std::chrono::milliseconds timeout);
-  // The prediction for an open invoice from its facts and the customer's paid invoices;
+  // The prediction for an open invoice from its facts and the customer's paid delays;
   // nullopt (and a warning in the log) when the predictor is slow, down or answers garbage,
   // and at once while its breaker is open. `origin`'s x-request-id and trace go along.
-  Task<std::optional<ExpectedDate>> predict(const Invoice& invoice, std::span<const Invoice> paid,
+  Task<std::optional<ExpectedDate>> predict(const Invoice& invoice, std::span<const PaidDelay> paid,
                                             Date today, const http::Request& origin);
 
  private:

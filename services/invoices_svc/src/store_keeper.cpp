@@ -27,6 +27,7 @@ StoreSettings StoreSettings::from_env() {
   if (s.ping_interval.count() <= 0) throw config::ConfigError("STORE_PING_MS must be positive");
   // The demo data is for the embedded store; a shared PostgreSQL is seeded only on request.
   s.seed_demo_data = config::get_bool("SEED_DEMO_DATA", !s.data_dir.empty());
+  s.idempotency_ttl = std::chrono::hours{config::get_int("IDEMPOTENCY_TTL_HOURS", 24, 1, 8760)};
   return s;
 }
 
@@ -120,6 +121,7 @@ void StoreKeeper::check() {
     try {
       store->ping();
       set_state(true, std::string(store->backend()) + " store reachable");
+      purge_expired_keys(*store);
     } catch (const std::exception& e) {
       set_state(false, std::string("store unreachable: ") + e.what());
     }
@@ -129,6 +131,22 @@ void StoreKeeper::check() {
     open_and_seed();
   } catch (const std::exception& e) {
     set_state(false, std::string("store unreachable: ") + e.what());
+  }
+}
+
+void StoreKeeper::purge_expired_keys(InvoiceStore& store) {
+  const auto now = std::chrono::steady_clock::now();
+  if (last_purge_ != std::chrono::steady_clock::time_point{} &&
+      now - last_purge_ < settings_.purge_interval)
+    return;
+  last_purge_ = now;
+  try {
+    const auto purged = store.purge_idempotency_records(
+        to_instant(std::chrono::system_clock::now()) - settings_.idempotency_ttl);
+    if (purged > 0) log::info("expired idempotency keys purged", {{"keys", purged}});
+  } catch (const std::exception& e) {
+    log::warn("idempotency key purge failed; retried later",
+              {{"reason", std::string_view(e.what())}});
   }
 }
 

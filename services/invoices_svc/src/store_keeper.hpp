@@ -23,6 +23,10 @@ struct StoreSettings {
   std::chrono::milliseconds ping_interval{2000};  // STORE_PING_MS: readiness check period
   bool seed_demo_data = true;  // SEED_DEMO_DATA: default on for SQLite, off for PostgreSQL
   std::string data_dir;        // empty for PostgreSQL
+  // IDEMPOTENCY_TTL_HOURS: how long an Idempotency-Key and its answer are kept; purged by the
+  // watcher thread every `purge_interval`.
+  std::chrono::hours idempotency_ttl{24};
+  std::chrono::minutes purge_interval{10};
 
   // Throws config::ConfigError on a malformed value.
   static StoreSettings from_env();
@@ -53,6 +57,7 @@ class StoreKeeper {
   void seed(InvoiceStore& store);
   void check();
   void set_state(bool ready, std::string detail);
+  void purge_expired_keys(InvoiceStore& store);
 
   StoreSettings settings_;
   mutable std::mutex mutex_;
@@ -61,6 +66,7 @@ class StoreKeeper {
   bool stopping_ = false;
   std::condition_variable wake_;
   std::thread watcher_;
+  std::chrono::steady_clock::time_point last_purge_{};
 };
 
 }  // namespace tim::invoices

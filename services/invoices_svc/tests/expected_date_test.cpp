@@ -71,19 +71,20 @@ TEST(ExpectedDateAnswer, RejectsGarbageWithAReason) {
   }
 }
 
-TEST(PredictionRequest, CarriesTheInvoiceAndOnlySettledHistory) {
+TEST(PredictionRequest, CarriesTheInvoiceAndTheCustomersDelayHistogram) {
   const auto open = invoice(9, "2026-11-01", "2026-12-01", std::nullopt);
-  const Invoice paid[] = {
-      invoice(1, "2026-01-01", "2026-01-31", "2026-02-04"),
-      invoice(2, "2026-02-01", "2026-03-01", std::nullopt),   // no settle date
-      invoice(9, "2026-11-01", "2026-12-01", "2026-12-02")};  // the invoice itself
+  const PaidDelay paid[] = {{-3, 2}, {0, 0}, {4, 17}};  // a zero count says nothing: left out
   auto body =
       boost::json::parse(prediction_request_json(open, paid, day("2026-11-26"))).as_object();
   EXPECT_EQ(body.at("invoice").at("customerId"), "C-1");
   EXPECT_EQ(body.at("invoice").at("dueDate"), "2026-12-01");
   EXPECT_EQ(body.at("invoice").at("amount"), 9000);
   EXPECT_EQ(body.at("asOf"), "2026-11-26");
-  const auto& history = body.at("history").as_array();
-  ASSERT_EQ(history.size(), 1u);
-  EXPECT_EQ(history[0].at("settledDate"), "2026-02-04");
+  EXPECT_FALSE(body.contains("history"));
+  const auto& delays = body.at("paidDelays").as_array();
+  ASSERT_EQ(delays.size(), 2u);
+  EXPECT_EQ(delays[0].at("delayDays"), -3);
+  EXPECT_EQ(delays[0].at("count"), 2);
+  EXPECT_EQ(delays[1].at("delayDays"), 4);
+  EXPECT_EQ(delays[1].at("count"), 17);
 }

@@ -202,3 +202,42 @@ TEST(Predictor, AnswersStayBetweenIssueAndTheLastDateOfTheRange) {
   for (const auto& p : {predict(hand_model(), early, before), predict_fallback(early, before)})
     for (Date answered : {p.expected, p.low, p.high}) EXPECT_GE(answered, early.issue_date);
 }
+
+// invoices_svc sends a customer's history as delays and counts: the same invoices summarised
+// must predict the same dates, with the model and with the fallback rule.
+TEST(Summary, PredictsExactlyAsTheListedInvoices) {
+  CustomerHistory listed{{paid(-3), paid(4), paid(4), paid(2, BillingChannel::electronic), paid(11),
+                          paid(4), paid(-1)}};
+  listed.paid.push_back({d(2023, 6, 1), d(2023, 7, 1), d(2023, 5, 30), 1, "GBP",
+                         BillingChannel::paper});  // settled before issue: ignored by both
+  const CustomerHistory summary = summarize(listed);
+  EXPECT_TRUE(summary.paid.empty());
+  ASSERT_EQ(summary.delays.size(), 5u);
+  EXPECT_EQ(summary.delays[3], (DelayCount{4, 3, BillingChannel::paper}));
+  for (int shown = 1; shown <= 7; ++shown) {  // below and above the fallback's 5
+    CustomerHistory some{{listed.paid.begin(), listed.paid.begin() + shown}};
+    const auto from_list = predict(hand_model(), invoice(), some, d(2024, 2, 2));
+    const auto from_summary = predict(hand_model(), invoice(), summarize(some), d(2024, 2, 2));
+    EXPECT_EQ(from_summary.expected, from_list.expected) << shown;
+    EXPECT_EQ(from_summary.low, from_list.low) << shown;
+    EXPECT_EQ(from_summary.high, from_list.high) << shown;
+    EXPECT_EQ(from_summary.history_count, from_list.history_count) << shown;
+    const auto fallback_list = predict_fallback(invoice(), some);
+    const auto fallback_summary = predict_fallback(invoice(), summarize(some));
+    EXPECT_EQ(fallback_summary.expected, fallback_list.expected) << shown;
+    EXPECT_EQ(fallback_summary.low, fallback_list.low) << shown;
+    EXPECT_EQ(fallback_summary.high, fallback_list.high) << shown;
+  }
+}
+
+TEST(Summary, SaysWhenAHalfLifeCannotWeighIt) {
+  auto m = hand_model();
+  m.history_half_life_days = 30;
+  CustomerHistory summary;
+  summary.delays = {{3, 2, BillingChannel::paper}};
+  auto p = predict(m, invoice(), summary);
+  EXPECT_EQ(p.history_count, 2);
+  EXPECT_NE(std::find(p.notes.begin(), p.notes.end(),
+                      "summarised history has no dates: every payment weighed alike"),
+            p.notes.end());
+}

@@ -55,6 +55,13 @@ TEST(RealData, ModelBeatsTheBaselinesOnTheIssuesProtocol) {
   EXPECT_GT(ev.model.mae_ci95_days->high, ev.model.mae_days);
   EXPECT_LT(ev.model.mae_ci95_days->high - ev.model.mae_ci95_days->low, 1.5);
   EXPECT_LT(ev.model.mae_ci95_days->high, due.mae_ci95_days->low);
+
+  // Issue 18: fed the history as invoices_svc sends it (delays and counts), the model is no
+  // worse than fed the listed invoices.
+  EXPECT_LE(ev.model_from_summary.mae_days, ev.model.mae_days + 1e-9);
+  EXPECT_GE(ev.model_from_summary.within_3_days, ev.model.within_3_days - 1e-9);
+  ASSERT_TRUE(ev.model_from_summary.interval80_coverage);
+  EXPECT_NEAR(*ev.model_from_summary.interval80_coverage, *ev.model.interval80_coverage, 0.01);
 }
 
 // Issue 5's "Done when" asks for MAE <= 5.4 days; the model measures 5.42. Disabled so that CI

@@ -111,6 +111,8 @@ std::string csv_header() {
 std::string invoice_to_csv_row(const Invoice& invoice) {
   std::string payments;
   for (const auto& p : invoice.payments) {
+    // What the balance counts: a reversed payment is left out (credit notes go as payments).
+    if (!p.active()) continue;
     if (!payments.empty()) payments += ';';
     payments += std::to_string(p.amount) + "@" + p.date.to_string();
   }

@@ -10,6 +10,10 @@ int http_status(ErrorKind kind) noexcept {
       return 404;
     case ErrorKind::conflict:
       return 409;
+    case ErrorKind::precondition_failed:
+      return 412;
+    case ErrorKind::precondition_required:
+      return 428;
     case ErrorKind::unavailable:
       return 503;
     case ErrorKind::internal:

@@ -33,6 +33,29 @@ void check_amount(const std::string& field, std::int64_t amount) {
               "invoice " + std::to_string(invoice.id) + " breaks an invariant: " + what);
 }
 
+void check_reason(const std::string& reason) {
+  check_text("reason", reason, kMaxReasonLength);
+}
+
+// Balance, status and settledDate from the active ledger entries: paid when nothing is left,
+// settled on the latest active entry's date (entries may be recorded out of date order).
+void settle(Invoice& invoice) {
+  std::int64_t received = 0;
+  std::optional<Date> last;
+  for (const auto& p : invoice.payments) {
+    if (!p.active()) continue;
+    const auto sum = checked_add(received, p.amount);
+    if (!sum) corrupt(invoice, "payments overflow");
+    received = *sum;
+    last = last ? std::max(*last, p.date) : p.date;
+  }
+  if (received > invoice.amount) corrupt(invoice, "more received than the amount");
+  invoice.balance = invoice.amount - received;
+  if (invoice.status == Status::void_) return;
+  invoice.status = invoice.balance == 0 ? Status::paid : Status::open;
+  invoice.settled_date = invoice.balance == 0 ? last : std::nullopt;
+}
+
 }  // namespace
 
 bool is_utf8(std::string_view text) noexcept {
@@ -143,18 +166,114 @@ void apply_payment(Invoice& invoice, const PaymentRequest& payment, Instant now)
     refuse("payment_before_issue_date", "payment date " + payment.date.to_string() +
                                             " is before the issue date " +
                                             invoice.issue_date.to_string());
-  const auto balance = checked_sub(invoice.balance, payment.amount);
-  if (!balance || *balance < 0) corrupt(invoice, "balance arithmetic");  // excluded above
-  invoice.balance = *balance;
-  invoice.payments.push_back(Payment{payment.amount, payment.date});
-  if (invoice.balance == 0) {
-    invoice.status = Status::paid;
-    // Payments may be recorded out of date order: settled when the last one arrived.
-    Date last = invoice.payments.front().date;
-    for (const auto& p : invoice.payments) last = std::max(last, p.date);
-    invoice.settled_date = last;
-  }
+  Payment entry{payment.amount, payment.date};
+  entry.id = static_cast<std::int64_t>(invoice.payments.size()) + 1;
+  invoice.payments.push_back(std::move(entry));
+  settle(invoice);
   invoice.updated_at = now;
+}
+
+void reverse_payment(Invoice& invoice, std::int64_t payment_id, const ReversalRequest& request,
+                     Instant now) {
+  validate(request);
+  auto it = std::find_if(invoice.payments.begin(), invoice.payments.end(),
+                         [&](const Payment& p) { return p.id == payment_id; });
+  if (it == invoice.payments.end())
+    throw Error(ErrorKind::not_found, "payment_not_found",
+                "invoice " + invoice.ref + " has no payment " + std::to_string(payment_id));
+  if (it->kind != EntryKind::payment)
+    refuse("credit_note_not_reversible",
+           "entry " + std::to_string(payment_id) + " is a credit note, not a payment");
+  if (it->reversal)
+    refuse("payment_already_reversed",
+           "payment " + std::to_string(payment_id) + " of " + invoice.ref + " is already reversed");
+  if (request.date < it->date)
+    refuse("reversal_before_payment", "reversal date " + request.date.to_string() +
+                                          " is before the payment's " + it->date.to_string());
+  it->reversal = Reversal{request.reason, request.date};
+  settle(invoice);
+  invoice.updated_at = now;
+}
+
+void apply_credit_note(Invoice& invoice, const CreditNoteRequest& request, Instant now) {
+  validate(request);
+  if (invoice.status == Status::void_)
+    refuse("invoice_void", "invoice " + invoice.ref + " is void and takes no credit notes");
+  if (invoice.status == Status::paid)
+    refuse("invoice_paid", "invoice " + invoice.ref + " is already paid");
+  if (request.amount > invoice.balance)
+    refuse("credit_exceeds_balance", "credit note of " + std::to_string(request.amount) +
+                                         " exceeds the balance of " +
+                                         std::to_string(invoice.balance));
+  if (request.date < invoice.issue_date)
+    refuse("credit_before_issue_date", "credit note date " + request.date.to_string() +
+                                           " is before the issue date " +
+                                           invoice.issue_date.to_string());
+  Payment entry{request.amount, request.date};
+  entry.id = static_cast<std::int64_t>(invoice.payments.size()) + 1;
+  entry.kind = EntryKind::credit_note;
+  entry.reason = request.reason;
+  invoice.payments.push_back(std::move(entry));
+  settle(invoice);
+  invoice.updated_at = now;
+}
+
+void amend(Invoice& invoice, const Amendment& amendment, Instant now) {
+  if (!amendment.customer_name && !amendment.due_date && !amendment.amount)
+    throw_invalid_field("body", "names no field to change (customerName, dueDate, amount)");
+  // The create rules hold for the amended invoice as a whole.
+  NewInvoice as_new{invoice.ref,    invoice.customer_id, invoice.customer_name, invoice.ccy,
+                    invoice.amount, invoice.issue_date,  invoice.due_date};
+  if (amendment.customer_name) as_new.customer_name = *amendment.customer_name;
+  if (amendment.due_date) as_new.due_date = *amendment.due_date;
+  if (amendment.amount) as_new.amount = *amendment.amount;
+  validate(as_new);
+  if (amendment.amount && *amendment.amount != invoice.amount) {
+    if (!invoice.payments.empty() || invoice.status != Status::open)
+      refuse("amount_locked", "the amount of " + invoice.ref +
+                                  " cannot change once a payment or credit note exists");
+    invoice.amount = invoice.balance = *amendment.amount;
+  }
+  invoice.customer_name = as_new.customer_name;
+  invoice.due_date = as_new.due_date;
+  invoice.updated_at = now;
+}
+
+std::string etag(const Invoice& invoice) {
+  return "\"" + std::to_string(invoice.id) + "." + std::to_string(invoice.version) + "\"";
+}
+
+bool etag_matches(std::string_view if_match, const Invoice& invoice) {
+  const std::string current = etag(invoice);
+  // A comma-separated list of entity tags (RFC 9110); weak tags never match If-Match.
+  while (!if_match.empty()) {
+    const auto comma = if_match.find(',');
+    std::string_view tag = if_match.substr(0, comma);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag == "*" || tag == current) return true;
+    if (comma == std::string_view::npos) break;
+    if_match.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+std::optional<std::string_view> settled_by(const Invoice& invoice) {
+  if (invoice.status != Status::paid) return std::nullopt;
+  bool cash = false, credit = false;
+  for (const auto& p : invoice.payments)
+    if (p.active()) (p.kind == EntryKind::payment ? cash : credit) = true;
+  if (cash && credit) return "payments_and_credit";
+  return credit ? "credit" : "payments";
+}
+
+void validate(const ReversalRequest& request) {
+  check_reason(request.reason);
+}
+
+void validate(const CreditNoteRequest& request) {
+  check_amount("amount", request.amount);
+  check_reason(request.reason);
 }
 
 void void_invoice(Invoice& invoice, Instant now) {
@@ -172,6 +291,7 @@ void check_invariants(const Invoice& invoice) {
   std::int64_t paid = 0;
   for (const auto& p : invoice.payments) {
     if (p.amount <= 0) corrupt(invoice, "non-positive payment");
+    if (!p.active()) continue;  // reversed: in the history, not in the balance
     const auto sum = checked_add(paid, p.amount);
     if (!sum) corrupt(invoice, "payments overflow");
     paid = *sum;

@@ -76,8 +76,17 @@ std::string date_text(const json::value& value) {
 json::array payments_to_json(const std::vector<Payment>& payments) {
   json::array out;
   out.reserve(payments.size());
-  for (const auto& p : payments)
-    out.push_back(json::object{{"amount", p.amount}, {"date", p.date.to_string()}});
+  for (const auto& p : payments) {
+    json::object entry{{"id", p.id},
+                       {"kind", p.kind == EntryKind::payment ? "payment" : "creditNote"},
+                       {"amount", p.amount},
+                       {"date", p.date.to_string()}};
+    if (p.kind == EntryKind::credit_note) entry["reason"] = p.reason;
+    if (p.reversal)
+      entry["reversed"] =
+          json::object{{"reason", p.reversal->reason}, {"date", p.reversal->date.to_string()}};
+    out.push_back(std::move(entry));
+  }
   return out;
 }
 
@@ -91,7 +100,22 @@ std::vector<Payment> payments_from_json(std::string_view text) {
       const auto& object = item.as_object();
       const auto date = Date::parse_stored(date_text(object.at("date")));
       if (!date) throw std::invalid_argument("bad date");
-      payments.push_back(Payment{object.at("amount").as_int64(), *date});
+      Payment p{object.at("amount").as_int64(), *date};
+      // Rows written before entries had ids are numbered by position, as they were made.
+      const auto* id = object.if_contains("id");
+      p.id = id ? id->as_int64() : static_cast<std::int64_t>(payments.size()) + 1;
+      if (const auto* kind = object.if_contains("kind");
+          kind && kind->as_string() == "creditNote") {
+        p.kind = EntryKind::credit_note;
+        p.reason = std::string(object.at("reason").as_string());
+      }
+      if (const auto* reversed = object.if_contains("reversed")) {
+        const auto& r = reversed->as_object();
+        const auto when = Date::parse(date_text(r.at("date")));
+        if (!when) throw std::invalid_argument("bad date");
+        p.reversal = Reversal{std::string(r.at("reason").as_string()), *when};
+      }
+      payments.push_back(std::move(p));
     }
     return payments;
   } catch (const std::exception&) {
@@ -119,6 +143,10 @@ json::object invoice_to_json(const Invoice& invoice,
     out.emplace("settledDate", invoice.settled_date->to_string());
   else
     out.emplace("settledDate", nullptr);
+  if (auto how = settled_by(invoice))
+    out.emplace("settledBy", *how);
+  else
+    out.emplace("settledBy", nullptr);
   out.emplace("createdAt", format_instant(invoice.created_at));
   out.emplace("updatedAt", format_instant(invoice.updated_at));
   return out;
@@ -151,6 +179,36 @@ PaymentRequest parse_payment(std::string_view body) {
   request.ccy = optional_string(object, "ccy");
   validate(request);
   return request;
+}
+
+ReversalRequest parse_reversal(std::string_view body) {
+  static constexpr std::array<std::string_view, 2> kFields = {"reason", "date"};
+  const json::object object = parse_object(body);
+  refuse_unknown_fields(object, kFields);
+  ReversalRequest request{required_string(object, "reason"), required_date(object, "date")};
+  validate(request);
+  return request;
+}
+
+CreditNoteRequest parse_credit_note(std::string_view body) {
+  static constexpr std::array<std::string_view, 3> kFields = {"amount", "reason", "date"};
+  const json::object object = parse_object(body);
+  refuse_unknown_fields(object, kFields);
+  CreditNoteRequest request{required_amount(object, "amount"), required_string(object, "reason"),
+                            required_date(object, "date")};
+  validate(request);
+  return request;
+}
+
+Amendment parse_amendment(std::string_view body) {
+  static constexpr std::array<std::string_view, 3> kFields = {"customerName", "dueDate", "amount"};
+  const json::object object = parse_object(body);
+  refuse_unknown_fields(object, kFields);
+  Amendment amendment;
+  amendment.customer_name = optional_string(object, "customerName");
+  if (object.contains("dueDate")) amendment.due_date = required_date(object, "dueDate");
+  if (object.contains("amount")) amendment.amount = required_amount(object, "amount");
+  return amendment;
 }
 
 }  // namespace tim::invoices

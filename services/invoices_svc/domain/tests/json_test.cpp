@@ -101,12 +101,13 @@ TEST(InvoiceToJson, KeepsTheTutorialsFieldsFirst) {
   const Instant now = *parse_instant("2026-11-20T10:00:00.000Z");
   Invoice invoice = make_invoice(r, 10, now);
   apply_payment(invoice, {10, *Date::parse("2026-11-02"), std::nullopt}, now);
-  EXPECT_EQ(boost::json::serialize(invoice_to_json(invoice)),
-            R"({"id":10,"ref":"INV-10","amount":12000,"balance":11990,"ccy":"GBP",)"
-            R"("customerId":"C-1","customerName":"Acme Ltd","issueDate":"2026-11-01",)"
-            R"("dueDate":"2026-12-01","status":"open","payments":[{"amount":10,)"
-            R"("date":"2026-11-02"}],"settledDate":null,"createdAt":"2026-11-20T10:00:00.000Z",)"
-            R"("updatedAt":"2026-11-20T10:00:00.000Z"})");
+  EXPECT_EQ(
+      boost::json::serialize(invoice_to_json(invoice)),
+      R"({"id":10,"ref":"INV-10","amount":12000,"balance":11990,"ccy":"GBP",)"
+      R"("customerId":"C-1","customerName":"Acme Ltd","issueDate":"2026-11-01",)"
+      R"("dueDate":"2026-12-01","status":"open","payments":[{"id":1,"kind":"payment","amount":10,)"
+      R"("date":"2026-11-02"}],"settledDate":null,"settledBy":null,"createdAt":"2026-11-20T10:00:00.000Z",)"
+      R"("updatedAt":"2026-11-20T10:00:00.000Z"})");
   const auto with_date = invoice_to_json(invoice, "2018-01-01T11:54:30.769Z");
   auto it = with_date.begin();
   for (auto key : {"id", "ref", "amount", "balance", "ccy", "expectedDate", "customerId"})

@@ -63,6 +63,64 @@ CREATE INDEX invoices_by_due_date ON invoices (due_date, id);)",
 CREATE INDEX invoices_by_customer ON invoices (customer_id, id);
 CREATE INDEX invoices_by_status ON invoices (status, id);
 CREATE INDEX invoices_by_due_date ON invoices (due_date, id);)"},
+    // Issue 18: each customer's paid invoices as a histogram of delays (payment_summary.hpp),
+    // filled from the invoices already there; and an index for each list filter that had to
+    // walk another filter's index (customer with status). A status with a due date walks the
+    // status's index in id order: overdue open invoices are the oldest open ones.
+    Migration{
+        R"(CREATE TABLE customer_paid_delays (
+  customer_id TEXT NOT NULL,
+  delay_days INTEGER NOT NULL,
+  paid_count INTEGER NOT NULL CHECK (paid_count >= 0),
+  PRIMARY KEY (customer_id, delay_days)) WITHOUT ROWID;
+INSERT INTO customer_paid_delays (customer_id, delay_days, paid_count)
+  SELECT customer_id,
+         CAST(julianday(settled_date) - julianday(max(issue_date, due_date)) AS INTEGER),
+         COUNT(*)
+  FROM invoices
+  WHERE status = 'paid' AND settled_date IS NOT NULL AND settled_date >= issue_date
+  GROUP BY 1, 2;
+CREATE INDEX invoices_by_customer_status ON invoices (customer_id, status, id);)",
+        R"(CREATE TABLE customer_paid_delays (
+  customer_id TEXT NOT NULL,
+  delay_days INTEGER NOT NULL,
+  paid_count BIGINT NOT NULL CHECK (paid_count >= 0),
+  PRIMARY KEY (customer_id, delay_days));
+INSERT INTO customer_paid_delays (customer_id, delay_days, paid_count)
+  SELECT customer_id, settled_date::date - greatest(issue_date, due_date)::date, COUNT(*)
+  FROM invoices
+  WHERE status = 'paid' AND settled_date IS NOT NULL AND settled_date >= issue_date
+  GROUP BY 1, 2;
+CREATE INDEX invoices_by_customer_status ON invoices (customer_id, status, id);)"},
+    // Issue 13: every mutating request's Idempotency-Key, per caller, with its first answer
+    // (status NULL until the request's transaction writes it, in that same transaction).
+    Migration{
+        R"(CREATE TABLE idempotency_records (
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status INTEGER,
+  body TEXT,
+  location TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (scope, key));
+CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);)",
+        R"(CREATE TABLE idempotency_records (
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status INTEGER,
+  body TEXT,
+  location TEXT,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (scope, key));
+CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);)"},
+    // Issue 13: a version per invoice (its ETag), and the ETag of a stored answer.
+    Migration{
+        R"(ALTER TABLE invoices ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE idempotency_records ADD COLUMN etag TEXT;)",
+        R"(ALTER TABLE invoices ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE idempotency_records ADD COLUMN etag TEXT;)"},
 };
 
 // Any constant: the key of the PostgreSQL advisory lock migrations hold.

@@ -8,11 +8,13 @@
 namespace tim::invoices {
 
 enum class ErrorKind {
-  invalid,      // 400: the request itself is malformed or a field is wrong
-  not_found,    // 404: no invoice with that id
-  conflict,     // 409: the request is well-formed but the invoice's state refuses it
-  unavailable,  // 503: the store cannot be reached or is busy; retry later
-  internal,     // 500: a bug or a store answer we do not understand
+  invalid,                // 400: the request itself is malformed or a field is wrong
+  not_found,              // 404: no invoice with that id
+  conflict,               // 409: the request is well-formed but the invoice's state refuses it
+  precondition_failed,    // 412: If-Match names another version
+  precondition_required,  // 428: a conditional request came without If-Match
+  unavailable,            // 503: the store cannot be reached or is busy; retry later
+  internal,               // 500: a bug or a store answer we do not understand
 };
 
 int http_status(ErrorKind kind) noexcept;

@@ -9,6 +9,15 @@
 //   409 payment_exceeds_balance    payment larger than the balance
 //   409 payment_before_issue_date  payment dated before the invoice's issue date
 //   409 invoice_not_voidable       void of a paid or void invoice, or one with payments
+//   404 payment_not_found          reversal of a payment id the invoice does not have
+//   409 payment_already_reversed   reversal of a reversed payment
+//   409 credit_note_not_reversible reversal of a credit note (issue a payment instead)
+//   409 reversal_before_payment    reversal dated before the payment it reverses
+//   409 credit_exceeds_balance     credit note larger than the balance
+//   409 credit_before_issue_date   credit note dated before the invoice's issue date
+//   409 amount_locked              amount amended once the invoice has a ledger entry
+//   412 precondition_failed        If-Match names another version of the invoice
+//   428 precondition_required      an amendment without If-Match
 #pragma once
 
 #include <cstdint>
@@ -29,9 +38,23 @@ enum class Status { open, paid, void_ };
 std::string_view to_string(Status status) noexcept;
 std::optional<Status> parse_status(std::string_view text) noexcept;
 
+// A ledger entry: cash received, or a credit note that lowers the balance without cash.
+enum class EntryKind { payment, credit_note };
+
+struct Reversal {
+  std::string reason;
+  Date date;
+  bool operator==(const Reversal&) const = default;
+};
+
 struct Payment {
   std::int64_t amount = 0;  // minor units, > 0
   Date date;
+  std::int64_t id = 0;  // 1, 2, … in the invoice's ledger, never reused
+  EntryKind kind = EntryKind::payment;
+  std::string reason = {};                // a credit note's
+  std::optional<Reversal> reversal = {};  // set: reversed, kept in the history, counts for nothing
+  bool active() const noexcept { return !reversal; }
   bool operator==(const Payment&) const = default;
 };
 
@@ -50,6 +73,7 @@ struct Invoice {
   std::optional<Date> settled_date;  // date of the payment that brought the balance to 0
   Instant created_at;
   Instant updated_at;
+  std::int64_t version = 1;  // +1 on every change: the ETag
   bool operator==(const Invoice&) const = default;
 };
 
@@ -72,6 +96,31 @@ struct PaymentRequest {
   std::optional<std::string> ccy;  // when given, must be the invoice's currency
   bool operator==(const PaymentRequest&) const = default;
 };
+
+// POST /api/invoices/:id/payments/:paymentId/reversal
+struct ReversalRequest {
+  std::string reason;
+  Date date;
+  bool operator==(const ReversalRequest&) const = default;
+};
+
+// POST /api/invoices/:id/credit-notes
+struct CreditNoteRequest {
+  std::int64_t amount = 0;
+  std::string reason;
+  Date date;
+  bool operator==(const CreditNoteRequest&) const = default;
+};
+
+// PATCH /api/invoices/:id: the fields to change, the others kept.
+struct Amendment {
+  std::optional<std::string> customer_name;
+  std::optional<Date> due_date;
+  std::optional<std::int64_t> amount;
+  bool operator==(const Amendment&) const = default;
+};
+
+inline constexpr std::size_t kMaxReasonLength = 200;
 
 // Limits on text fields, in bytes.
 inline constexpr std::size_t kMaxRefLength = 64;
@@ -97,6 +146,29 @@ void apply_payment(Invoice& invoice, const PaymentRequest& payment, Instant now)
 
 // Voids an open invoice with no payments; throws Error(conflict) otherwise.
 void void_invoice(Invoice& invoice, Instant now);
+
+// Marks one payment reversed (it stays in the ledger) and recomputes balance, status and
+// settledDate. Throws the refusals above and leaves the invoice unchanged.
+void reverse_payment(Invoice& invoice, std::int64_t payment_id, const ReversalRequest& request,
+                     Instant now);
+
+// Adds a credit note: the balance falls without cash, as a payment's would.
+void apply_credit_note(Invoice& invoice, const CreditNoteRequest& request, Instant now);
+
+// Amends customerName, dueDate and, while the ledger is empty, amount (the balance with it).
+void amend(Invoice& invoice, const Amendment& amendment, Instant now);
+
+// The invoice version's entity tag, quoted: "\"<id>.<version>\"".
+std::string etag(const Invoice& invoice);
+// Whether an If-Match value names this version ("*" names any).
+bool etag_matches(std::string_view if_match, const Invoice& invoice);
+
+// How a paid invoice was settled: "payments", "credit" or "payments_and_credit"; nullopt
+// while it is not paid.
+std::optional<std::string_view> settled_by(const Invoice& invoice);
+
+void validate(const ReversalRequest& request);
+void validate(const CreditNoteRequest& request);
 
 // Checks the invariants every stored invoice keeps (balance = amount - sum of payments, status
 // agrees with balance...). Throws Error(internal) naming the broken one; the store calls it

@@ -13,8 +13,9 @@
 namespace tim::invoices {
 
 // The tutorial's fields first (id, ref, amount, balance, ccy, then expectedDate when given),
-// then customerId, customerName, issueDate, dueDate, status, payments, settledDate (null
-// until paid), createdAt, updatedAt.
+// then customerId, customerName, issueDate, dueDate, status, payments (ledger entries: id,
+// kind "payment" | "creditNote", amount, date, a credit note's reason, "reversed" when
+// reversed), settledDate and settledBy (null until paid), createdAt, updatedAt.
 boost::json::object invoice_to_json(const Invoice& invoice,
                                     const std::optional<std::string>& expected_date = {});
 
@@ -28,5 +29,12 @@ NewInvoice parse_new_invoice(std::string_view body);
 
 // A payment body {"amount":5000,"date":"2026-11-20"} with optional "ccy". Validated.
 PaymentRequest parse_payment(std::string_view body);
+
+// {"reason":"…","date":"YYYY-MM-DD"}. Validated.
+ReversalRequest parse_reversal(std::string_view body);
+// {"amount":500,"reason":"…","date":"YYYY-MM-DD"}. Validated.
+CreditNoteRequest parse_credit_note(std::string_view body);
+// Any of {"customerName","dueDate","amount"}; the rules are checked by amend().
+Amendment parse_amendment(std::string_view body);
 
 }  // namespace tim::invoices

@@ -8,7 +8,8 @@
 // Every failure is a tim::invoices::Error (tim/invoices/error.hpp); http_status(e.kind()):
 //   400 invalid_field        bad Idempotency-Key, or a refused import record (see import())
 //   404 not_found            no invoice with that id
-//   409 idempotency_key_reused, and the payment / void refusals of tim/invoices/invoice.hpp
+//   409 idempotency_key_reused, idempotency_key_in_progress (write_once), and the payment /
+//                            void refusals of tim/invoices/invoice.hpp
 //   503 store_unavailable    cannot connect, connection lost, busy beyond the timeout, pool
 //                            exhausted. A write that fails this way may or may not have been
 //                            committed: retry creates with the same Idempotency-Key.
@@ -18,6 +19,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "tim/invoices/invoice.hpp"
+#include "tim/invoices/payment_summary.hpp"
 #include "tim/invoices/query.hpp"
 
 namespace tim::invoices {
@@ -61,8 +64,35 @@ struct CreateResult {
   bool created = true;  // false: a retry with the same Idempotency-Key got the first result
 };
 
+// A mutating request that carries an Idempotency-Key (issue 13).
+struct IdempotentRequest {
+  std::string scope;  // the caller: x-auth-subject as the gateway passes it, "" without one
+  std::string key;    // Idempotency-Key: 1..255 printable ASCII
+  std::string method;
+  std::string target;  // path and query
+  std::string_view body;
+  // Records made before this are expired: the key is free again.
+  Instant expired_before;
+};
+
+// What a write answered, kept with its key and given back to a retry.
+struct StoredAnswer {
+  int status = 0;
+  std::string body = {};
+  std::string location = {};  // "" when the answer had no Location
+  std::string etag = {};      // "" when the answer had no ETag
+};
+
+struct KeyedAnswer {
+  StoredAnswer answer;
+  bool replayed = false;  // true: the first request's answer, nothing was run
+};
+
 class InvoiceStore {
  public:
+  // The write of a keyed request, given the store as seen inside the request's transaction.
+  using KeyedWrite = std::function<StoredAnswer(InvoiceStore& in_transaction)>;
+
   virtual ~InvoiceStore() = default;
 
   // Throws not_found.
@@ -87,10 +117,43 @@ class InvoiceStore {
   // Voids an open invoice without payments; throws not_found or invoice_not_voidable.
   virtual Invoice void_invoice(InvoiceId id, Instant now) = 0;
 
+  // Corrections (issue 13), each in one transaction under the row's lock, with the customer's
+  // paid-delay summary kept right; a refusal (invoice.hpp) changes nothing.
+  virtual Invoice reverse_payment(InvoiceId id, std::int64_t payment_id,
+                                  const ReversalRequest& request, Instant now) = 0;
+  virtual Invoice add_credit_note(InvoiceId id, const CreditNoteRequest& request, Instant now) = 0;
+  // Applies the amendment when `if_match` names the invoice's current ETag ("*": any);
+  // throws precondition_failed otherwise.
+  virtual Invoice amend(InvoiceId id, const Amendment& amendment, std::string_view if_match,
+                        Instant now) = 0;
+
   // Stores the records in one transaction: all or nothing. A refused record throws its
   // Error with the message prefixed "record <index>: " and nothing is stored. Returns the
   // new ids in record order (ids follow each other in an empty store: 1, 2, 3…).
   virtual std::vector<InvoiceId> import(std::span<const ImportRecord> records, Instant now) = 0;
+
+  // The customer's paid invoices as delays and counts, ascending by delay (the predictor's
+  // history). Kept in the transaction of every change that settles an invoice (payment,
+  // import), so it is exact at every commit; one indexed read, whatever the customer's age.
+  virtual std::vector<PaidDelay> paid_delays(const std::string& customer_id) = 0;
+
+  // Gathers the planner's statistics (SQLite: sampled ANALYZE; PostgreSQL: ANALYZE of the
+  // tables): after bulk imports, which change the data's shape faster than autovacuum sees.
+  virtual void refresh_statistics() = 0;
+
+  // Runs `write` at most once per (scope, key) in one write transaction, and stores its answer
+  // in that same transaction: a commit has both the change and the answer, a rollback neither.
+  // A retry with the same key and the same method, target and body gets the stored answer
+  // back (replayed); another method, target or body under the key throws conflict
+  // idempotency_key_reused. A retry arriving while the first still runs waits for it (the
+  // key's row is claimed first); one that finds it still unfinished throws conflict
+  // idempotency_key_in_progress. A write that throws stores nothing. Inside `write`, the
+  // store's calls join the transaction (create with a key and write_once are refused there).
+  virtual KeyedAnswer write_once(const IdempotentRequest& request, Instant now,
+                                 const KeyedWrite& write) = 0;
+
+  // Deletes the idempotency records made before `before`; returns how many.
+  virtual std::int64_t purge_idempotency_records(Instant before) = 0;
 
   virtual std::int64_t count() = 0;
   // Throws store_unavailable when the store cannot answer (readiness).

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Issue 18: the invoice store at scale, with the predictor running as users run it.
+# For each size N: generate N invoices with a skewed customer mix (bench/lib/gen_skewed.py:
+# BIG-1..3 with 3% of the invoices each, thousands of customers with about five, NEW-1 with a
+# single open invoice), time `invoices_svc import` into a fresh store, then start
+# expected_date_svc (the demo model) and invoices_svc on it and measure with wrk:
+#   get_big    GET /api/invoices/<BIG-1's open invoice>   (the largest customer's history)
+#   get_new    GET /api/invoices/<NEW-1's open invoice>   (the smallest: no history)
+#   list       GET /api/invoices?customer=BIG-1&status=open&limit=50 (a filtered list page)
+#   payment    POST /api/invoices/<random open id>/payments {"amount":1}
+# REPEATS rounds of the four loads, interleaved, on one server; the table gives each load's
+# median req/s over the rounds, the ratio of GET at each N to GET at the smallest N, the peak
+# RSS of invoices_svc (VmHWM, over the whole server run) and the import time. Every answer is
+# checked: a 200, and for the GETs an expectedDate (the predictor was in the path).
+# A benchmark, not a test: it asserts nothing else.
+#
+#   bench/scale.sh                         SQLite, then PostgreSQL on a throwaway server
+#                                          (scripts/test-postgres.sh: fsync=off, see there)
+#   TIM_BENCH_DATABASE_URL=postgres://…/db bench/scale.sh
+#                                          PostgreSQL on that server (tim_scale_<N> databases)
+# Knobs (environment) [default]: SIZES ["1000 100000 1000000"]  BACKENDS ["sqlite postgres"]
+#   REPEATS [3]  WRK_SECONDS [5]  WARMUP_SECONDS [1]  WRK_THREADS [1]  WRK_CONNS [10] (the
+#   issue's wrk -t1 -c10 -d5s)  PORT [39290]  BENCH_WORK [/tmp/tim-scale-bench]
+#   LOCK_FILE [/tmp/bench.lock]  TIM_BIN_DIR [build it: build/release/services]
+# The whole run holds `flock LOCK_FILE`, so it never overlaps another benchmark.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+case ${1:-} in -h | --help) sed -n '2,27p' "$0"; exit 0 ;; esac
+
+SIZES=${SIZES:-"1000 100000 1000000"}
+BACKENDS=${BACKENDS:-"sqlite postgres"}
+REPEATS=${REPEATS:-3}
+WRK_SECONDS=${WRK_SECONDS:-5}
+WARMUP_SECONDS=${WARMUP_SECONDS:-1}
+WRK_THREADS=${WRK_THREADS:-1}
+WRK_CONNS=${WRK_CONNS:-10}
+PORT=${PORT:-39290}
+PREDICTOR_PORT=$((PORT + 1))
+LOCK_FILE=${LOCK_FILE:-/tmp/bench.lock}
+work=${BENCH_WORK:-/tmp/tim-scale-bench}
+mkdir -p "$work"
+command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
+
+if [ -z "${TIM_BIN_DIR:-}" ]; then
+  source bench/lib/build.sh
+  bench_build . build/release Release invoices_svc expected_date_svc
+  TIM_BIN_DIR=$root/build/release/services
+fi
+svc=$TIM_BIN_DIR/invoices_svc/invoices_svc
+predictor=$TIM_BIN_DIR/expected_date_svc/expected_date_svc
+
+exec 9>"$LOCK_FILE"
+flock 9
+
+server_pid= predictor_pid= pg_started=0
+cleanup() {
+  for pid in $server_pid $predictor_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  if [ "$pg_started" = 1 ]; then TIM_PG_DIR=$work/postgres scripts/test-postgres.sh stop >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+
+pg_base=
+if [[ " $BACKENDS " == *" postgres "* ]]; then
+  if [ -n "${TIM_BENCH_DATABASE_URL:-}" ]; then
+    pg_base=$TIM_BENCH_DATABASE_URL
+  else
+    pg_base=$(TIM_PG_DIR=$work/postgres scripts/test-postgres.sh start)
+    pg_started=1
+  fi
+fi
+
+log() { echo "$*" >&2; }
+wait_ready() { # url pid logfile
+  for _ in $(seq 1 300); do
+    curl -fs "$1" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "not ready: $1" >&2; exit 1
+}
+
+HOST=127.0.0.1 PORT=$PREDICTOR_PORT MODEL_FILE=services/expected_date_svc/model/demo-model.json \
+  LOG_LEVEL=warn "$predictor" >"$work/predictor.log" 2>&1 &
+predictor_pid=$!
+wait_ready "http://127.0.0.1:$PREDICTOR_PORT/readyz" "$predictor_pid" "$work/predictor.log"
+
+fresh_store() { # backend n -> the store's environment assignment
+  if [ "$1" = sqlite ]; then
+    rm -rf "$work/data-$2"
+    echo "DATA_DIR=$work/data-$2"
+  else
+    psql -q -X -v ON_ERROR_STOP=1 "$pg_base" -c "DROP DATABASE IF EXISTS tim_scale_$2" \
+      -c "CREATE DATABASE tim_scale_$2" >/dev/null
+    echo "DATABASE_URL=${pg_base%/*}/tim_scale_$2"
+  fi
+}
+drop_store() {
+  if [ "$1" = sqlite ]; then rm -rf "$work/data-$2"; else
+    psql -q -X "$pg_base" -c "DROP DATABASE IF EXISTS tim_scale_$2" >/dev/null 2>&1 || true
+  fi
+}
+
+# wrk with the given script and environment; prints "rps p50_ms p99_ms errors", exits on an
+# answer that was not a 200 (socket errors, e.g. a timeout on the busy shared box, are counted).
+run_wrk() { # name script url env...
+  local name=$1 script=$2 url=$3 out bad; shift 3
+  env "$@" wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WARMUP_SECONDS}s" --timeout 10s -s "$script" "$url" >/dev/null
+  out=$(env "$@" wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WRK_SECONDS}s" --timeout 10s -s "$script" "$url" | grep '^BENCH')
+  bad=$(sed -E 's/.*non200=([0-9]+).*/\1/' <<<"$out")
+  if [ "$bad" -ne 0 ]; then echo "$name: answers that were not a 200: $out" >&2; exit 1; fi
+  sed -E 's/.*rps=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+) non200=[0-9]+ errors=([0-9]+).*/\1 \2 \3 \4/' <<<"$out"
+}
+
+results=$work/results-$(date +%Y%m%d-%H%M%S).tsv
+: >"$results"
+for n in $SIZES; do
+  csv=$work/skewed-$n.csv
+  [ -s "$csv" ] || python3 bench/lib/gen_skewed.py "$n" "$csv"
+  for backend in $BACKENDS; do
+    store_env=$(fresh_store "$backend" "$n")
+    t0=$EPOCHREALTIME
+    report=$(env "$store_env" "$svc" import "$csv") || true
+    import_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.2f", b-a}')
+    grep -q "\"imported\":$n," <<<"$report" || { echo "import of $n: ${report:0:300}" >&2; exit 1; }
+    log "$backend $n: import $import_s s"
+    env "$store_env" SEED_DEMO_DATA=false HOST=127.0.0.1 PORT="$PORT" LOG_LEVEL=warn ACCESS_LOG=false \
+      EXPECTED_DATE_URI="http://127.0.0.1:$PREDICTOR_PORT" "$svc" >"$work/server.log" 2>&1 &
+    server_pid=$!
+    wait_ready "http://127.0.0.1:$PORT/readyz" "$server_pid" "$work/server.log"
+    base=http://127.0.0.1:$PORT
+    curl -fs "$base/api/invoices/$((n - 1))" | grep -q '"customerId":"BIG-1"' || { echo "id $((n - 1)) is not BIG-1's" >&2; exit 1; }
+    curl -fs "$base/api/invoices/$n" | grep -q '"customerId":"NEW-1"' || { echo "id $n is not NEW-1's" >&2; exit 1; }
+    for round in $(seq 1 "$REPEATS"); do
+      for load in get_big get_new list payment; do
+        case $load in
+          get_big) r=$(run_wrk "$load" bench/lib/fixed_get.lua "$base" BENCH_PATH="/api/invoices/$((n - 1))" BENCH_WANT_EXPECTED=1) ;;
+          get_new) r=$(run_wrk "$load" bench/lib/fixed_get.lua "$base" BENCH_PATH="/api/invoices/$n" BENCH_WANT_EXPECTED=1) ;;
+          list) r=$(run_wrk "$load" bench/lib/fixed_get.lua "$base" BENCH_PATH="/api/invoices?customer=BIG-1&status=open&limit=50") ;;
+          payment) r=$(run_wrk "$load" bench/lib/payment.lua "$base" BENCH_N="$n") ;;
+        esac
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$backend" "$n" "$import_s" "$load" "$round" "$r" >>"$results"
+        log "$backend $n round $round $load: $r (load $(cut -d' ' -f1 /proc/loadavg))"
+      done
+    done
+    hwm_kib=$(awk '/^VmHWM/{print $2}' "/proc/$server_pid/status")
+    printf '%s\t%s\t%s\trss\t-\t%s\n' "$backend" "$n" "$import_s" "$hwm_kib" >>"$results"
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+    drop_store "$backend" "$n"
+  done
+done
+
+echo
+echo "issue 18 scale benchmark: wrk -t$WRK_THREADS -c$WRK_CONNS -d${WRK_SECONDS}s on 127.0.0.1, predictor running (demo model); median req/s of $REPEATS interleaved rounds; $(nproc) cores"
+python3 - "$results" <<'PY'
+import statistics, sys
+from collections import defaultdict
+runs, rss, imports, errors = defaultdict(list), {}, {}, 0
+for line in open(sys.argv[1]):
+    backend, n, import_s, load, _round, *rest = line.rstrip("\n").split("\t")
+    key = (backend, int(n))
+    imports[key] = float(import_s)
+    if load == "rss":
+        rss[key] = int(rest[0]) / 1024
+    else:
+        fields = rest[0].split()
+        runs[key + (load,)].append(float(fields[0]))
+        errors += int(fields[3])
+loads = ["get_big", "get_new", "list", "payment"]
+print("| store | N | import s | GET big req/s | GET new req/s | list req/s | payment req/s | GET big vs smallest N | GET new vs smallest N | peak RSS MiB |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for backend in dict.fromkeys(k[0] for k in imports):
+    sizes = sorted(k[1] for k in imports if k[0] == backend)
+    med = {(n, l): statistics.median(runs[(backend, n, l)]) for n in sizes for l in loads if runs[(backend, n, l)]}
+    for n in sizes:
+        cells = [f"{med.get((n, l), float('nan')):.0f}" for l in loads]
+        ratios = [f"{med[(n, l)] / med[(sizes[0], l)]:.2f}" for l in ("get_big", "get_new")]
+        print(f"| {backend} | {n:,} | {imports[(backend, n)]:.1f} | " + " | ".join(cells) + " | " +
+              " | ".join(ratios) + f" | {rss.get((backend, n), float('nan')):.1f} |")
+print(f"socket errors (wrk timeouts at 10 s, resets) over all runs: {errors}")
+PY
+echo "raw: $results"

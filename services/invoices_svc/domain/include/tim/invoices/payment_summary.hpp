@@ -1,0 +1,43 @@
+// Each customer's paid invoices, summarised for the predictor as a histogram of delays (days
+// from the due date to the settle date → how many invoices). The store keeps it in the same
+// transaction as every change that settles or unsettles an invoice, so that a prediction reads
+// one customer's histogram (bounded by the distinct delays, not by the invoices) instead of
+// the invoices themselves. Pure: no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tim/invoices/invoice.hpp"
+
+namespace tim::invoices {
+
+struct PaidDelay {
+  std::int32_t delay_days = 0;  // settledDate minus the due date (the issue date when later)
+  std::int64_t count = 0;       // paid invoices of the customer with that delay
+  bool operator==(const PaidDelay&) const = default;
+};
+
+// The delay a settled invoice counts with; nullopt when it counts with none: not paid, or
+// settled before it was issued (a data error, which the predictor ignores too), or settled by
+// credit notes alone (no payment was made).
+std::optional<std::int32_t> paid_delay_days(const Invoice& invoice);
+
+struct DelayChange {
+  std::string customer_id;
+  std::int32_t delay_days = 0;
+  std::int64_t change = 0;  // +n: n more invoices with that delay; -n: n fewer
+  bool operator==(const DelayChange&) const = default;
+};
+
+// What the summary gains and loses when `before` becomes `after` (before nullptr: `after` is
+// new). Empty when the invoice counts the same as before.
+std::vector<DelayChange> delay_changes(const Invoice* before, const Invoice& after);
+
+// One change per (customer, delay), in that order, without zeros: an import's many changes
+// become as few writes as there are distinct delays per customer.
+std::vector<DelayChange> merge_delay_changes(std::vector<DelayChange> changes);
+
+}  // namespace tim::invoices

@@ -1,0 +1,31 @@
+// The statements the API's reads run, built in one place so that the store runs them and the
+// EXPLAIN test (tests/store_test.cpp) checks the very same text for a full scan.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sql.hpp"
+#include "tim/invoices/query.hpp"
+
+namespace tim::invoices::sql {
+
+inline constexpr const char* kInvoiceColumns =
+    "id, ref, customer_id, customer_name, ccy, amount, balance, issue_date, due_date, status, "
+    "payments, settled_date, created_at, updated_at, version";
+
+struct Statement {
+  std::string text;
+  std::vector<Value> params;
+};
+
+// GET /api/invoices: the filter's conditions, ordered by id, at most `rows` rows.
+Statement list_statement(const ListFilter& filter, int rows, Dialect dialect);
+
+// GET /api/invoices/:id
+Statement get_statement(std::int64_t id);
+
+// A customer's paid-delay histogram (the predictor's history).
+Statement paid_delays_statement(const std::string& customer_id);
+
+}  // namespace tim::invoices::sql
