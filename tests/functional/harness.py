@@ -397,6 +397,8 @@ class RawPeer:
     def __init__(self, answer=b"garbage, not HTTP\r\n\r\n"):
         self.answer = answer
         self.connections = 0
+        self.closed = 0  # connections this peer has closed (after answering)
+        self._closed_lock = threading.Lock()
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
@@ -415,18 +417,22 @@ class RawPeer:
             threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def _answer(self, conn):
-        with conn:
-            conn.settimeout(5)
-            try:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                conn.sendall(self.answer)
-            except OSError:
-                pass
+        try:
+            with conn:
+                conn.settimeout(5)
+                try:
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            return
+                        data += chunk
+                    conn.sendall(self.answer)
+                except OSError:
+                    pass
+        finally:
+            with self._closed_lock:
+                self.closed += 1
 
     def stop(self):
         self._stopped = True
