@@ -101,7 +101,8 @@ def test_sigterm_drains_through_the_gateway_without_any_retry(services, tmp_path
     invoices = services.service("invoices_svc", {"EXPECTED_DATE_URI": f"http://127.0.0.1:{predictor.port}",
                                                  "EXPECTED_DATE_TIMEOUT_MS": "60000", "DRAIN_DELAY_MS": "4000",
                                                  "LOG_LEVEL": "info"})
-    gateway = gateway_over(tmp_path, invoices.port, auth.port, {"RETRY_MAX": "0", "LOG_LEVEL": "info"})
+    gateway = gateway_over(tmp_path, invoices.port, auth.port, {"RETRY_MAX": "0", "LOG_LEVEL": "info"},
+                           route_timeout_ms=60000)  # the held requests outlast the drain delay
     held = Clients(gateway.port, [f"/invoices/{i}" for i in range(1, HELD + 1)], {"authorization": TOKEN})
     try:
         wait_for(lambda: len(predictor.requests) == HELD, what=f"{HELD} requests at the predictor")
@@ -114,6 +115,9 @@ def test_sigterm_drains_through_the_gateway_without_any_retry(services, tmp_path
         during = Clients(gateway.port, [f"/invoices/{i}" for i in range(10, 13)], {"authorization": TOKEN})
         during.join()
         assert not during.failures(), during.failures()
+        # Then the delay ends and the listener closes, with the first ones still held.
+        wait_for(lambda: refuses_connections(invoices.port), timeout=30, what="the listener to close")
+        assert invoices.process.poll() is None
         assert not held.outcomes
     finally:
         release.set()
