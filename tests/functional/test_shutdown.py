@@ -129,6 +129,27 @@ def test_sigterm_drains_through_the_gateway_without_any_retry(services, tmp_path
     assert metric_sum(text, "http_requests_total", route="mapping:invoices", status="200") == HELD + 3
 
 
+def test_requests_outlasting_the_shutdown_timeout_are_cut_and_the_service_still_exits_0(services):
+    predictor, release = held_predictor(services, range(1, HELD + 1))
+    invoices = services.service("invoices_svc", {"EXPECTED_DATE_URI": f"http://127.0.0.1:{predictor.port}",
+                                                 "EXPECTED_DATE_TIMEOUT_MS": "60000",
+                                                 "SHUTDOWN_TIMEOUT_MS": "200"})
+    clients = Clients(invoices.port, [f"/api/invoices/{i}" for i in range(1, HELD + 1)])
+    try:
+        wait_for(lambda: len(predictor.requests) == HELD, what=f"{HELD} requests at the predictor")
+        invoices.process.send_signal(signal.SIGTERM)
+        # Held for as long as the test likes: the shutdown timeout, not the requests, ends it.
+        assert invoices.process.wait(30) == 0
+    finally:
+        release.set()
+    clients.join()
+    unanswered = [o for o in clients.outcomes.values() if isinstance(o, str)]
+    assert len(unanswered) == HELD, clients.outcomes
+    (warning,) = invoices.wait_for_log(lambda line: line.get("msg") == "shutdown timeout: closing connections still busy")
+    assert warning["connections"] == HELD
+    invoices.wait_for_log(lambda line: line.get("msg") == "shutdown complete")
+
+
 def test_readiness_turns_false_during_the_drain_delay(services):
     auth = services.service("auth_svc", {"TOKEN": "t", "DRAIN_DELAY_MS": "4000"})
     assert get(auth.port, "/readyz").status == 200
