@@ -12,6 +12,7 @@ import pathlib
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -138,7 +139,11 @@ class Service:
 
     def stop(self, sig=signal.SIGTERM, timeout=10.0):
         if self.process.poll() is None:
-            self.process.send_signal(sig)
+            stopping = {signal.SIGTERM, signal.SIGINT}
+            # Already told to stop (the test sent SIGTERM): wait for it, a second signal could
+            # land after the handler is gone and kill it.
+            if not (sig in stopping and stopping & set(self.process.signals_sent)):
+                self.process.send_signal(sig)
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -167,8 +172,9 @@ class Service:
                 problems.append(f"pid {process.pid} died of {_signal_name(-code)} "
                                 f"(the test sent {', '.join(_signal_name(s) for s in sent)})")
             elif code > 0 or (code < 0 and -code in (signal.SIGTERM, signal.SIGINT)):
-                problems.append(f"pid {process.pid} exited with code {code} after "
-                                f"{', '.join(_signal_name(s) for s in sent)} (a clean stop is 0)")
+                how = f"died of {_signal_name(-code)}" if code < 0 else f"exited with code {code}"
+                problems.append(f"pid {process.pid} {how} after "
+                                f"{', '.join(_signal_name(s) for s in sent)} (a clean stop is exit code 0)")
         text = self.logs()
         killed = any(-p.returncode == signal.SIGKILL for p in self.processes if p.returncode is not None)
         for marker in CRASH_MARKERS:
@@ -299,7 +305,14 @@ class FakePeer:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _any
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                # A client that went away before the answer (a service stopped, a timeout) is
+                # part of the tests, not an error of the fake's.
+                if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+                    super().handle_error(request, client_address)
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
