@@ -108,7 +108,7 @@ def test_auth_hanging_fails_closed_within_its_timeout(services, tmp_path):
     r = get(gw.port, "/invoices/42", {"authorization": TOKEN})
     elapsed = time.monotonic() - start
     assert (r.status, r.body) == (403, b"")
-    assert 0.25 <= elapsed < 2.0
+    assert 0.25 <= elapsed < 0.3 + 2.0  # its timeout, with a margin for a loaded machine
     assert upstream.requests == []
 
 
@@ -154,7 +154,7 @@ def test_upstream_too_slow_is_504_within_the_route_timeout(services, tmp_path):
     r = get(gw.port, "/invoices/42", {"authorization": TOKEN})
     assert r.status == 504
     assert r.body == b"upstream request timeout"
-    assert time.monotonic() - start < 2.0
+    assert time.monotonic() - start < 0.3 + 2.0  # the route timeout, with a margin
 
 
 def test_oversized_headers_are_431_and_never_reach_auth(services, tmp_path):
