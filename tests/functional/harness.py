@@ -81,7 +81,14 @@ class Service:
         self.process = _Process([str(BIN_DIR / self.name / self.name)], env=self.env,
                                 stdout=self.log_file, stderr=subprocess.STDOUT)
         self.processes.append(self.process)
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except RuntimeError:
+            # Already reported by the exception (a test may expect it): not again at the stop.
+            self.processes.remove(self.process)
+            self.process.kill()
+            self.process.wait()
+            raise
 
     def wait_ready(self, timeout=10.0):
         """Until the port accepts and the process has logged "listening": that line comes once
@@ -156,6 +163,8 @@ class Service:
         """What was wrong with how this service's processes ended (call once they are stopped):
         an exit the test did not cause, a non-zero exit after SIGTERM/SIGINT, a crash, a
         sanitizer report, a log line that is not JSON. Empty when all is well."""
+        if not self.processes:
+            return []  # it never started: its constructor raised, with its output
         problems = []
         for process in self.processes:
             code = process.poll()

@@ -67,3 +67,11 @@ def test_a_clean_sigterm_and_a_kill_on_purpose_pass():
     assert killed.stop(signal.SIGKILL) == -signal.SIGKILL
     killed.check_stopped()
     assert len(killed.processes) == 2
+
+
+def test_a_service_that_cannot_start_is_reported_by_the_exception_once():
+    with pytest.raises(RuntimeError, match="auth_svc exited with 2"):
+        Service("auth_svc", {})  # no credential: it refuses to start
+    (failed,) = [s for s in harness.STARTED if s.name == "auth_svc"]
+    assert failed.processes == []
+    failed.check_stopped()  # nothing left to report at the stop
