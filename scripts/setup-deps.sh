@@ -14,9 +14,10 @@ BUILD_PACKAGES=(
   libyaml-cpp-dev prometheus-cpp-dev
   libsqlite3-dev libpq-dev libssl-dev
 )
+# stress-ng: keeps the cores busy while the suite runs repeatedly (docs/testing.md).
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev python3 python3-pytest curl prometheus
-  postgresql-15 libbenchmark-dev
+  postgresql-15 libbenchmark-dev stress-ng
   clang-14 libclang-rt-14-dev
 )
 

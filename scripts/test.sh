@@ -11,8 +11,25 @@
 #   5. the manifests played with podman (scripts/kube-play.sh): the tim-gateway overlay and the
 #      base with PostgreSQL from its own image, then the deliberately broken copies that must fail.
 # The store's tests run against SQLite and against a throwaway PostgreSQL started here.
+#
+#   scripts/test.sh               all of the above
+#   scripts/test.sh --repeat N    for chasing a flaky test: builds, then runs the functional
+#                                 suites (ctest -R '^functional_', -j as CI) N times in a row,
+#                                 stopping at the first run that fails
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+repeat=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --repeat)
+      [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [--repeat N]  (N >= 1)" >&2; exit 2; }
+      repeat=$2
+      shift 2
+      ;;
+    *) echo "usage: $0 [--repeat N]" >&2; exit 2 ;;
+  esac
+done
 
 scripts/setup-deps.sh test
 jobs=$(nproc)
@@ -23,6 +40,17 @@ trap 'scripts/test-postgres.sh stop >/dev/null 2>&1 || true' EXIT
 
 cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Release -DTIM_WERROR=ON >/dev/null
 cmake --build build/test -j"$jobs"
+if [ "$repeat" -gt 0 ]; then
+  for run in $(seq 1 "$repeat"); do
+    echo "== functional suites, run $run of $repeat"
+    if ! (cd build/test && ctest --output-on-failure --stop-on-failure -j"$jobs" -R '^functional_'); then
+      echo "== run $run of $repeat failed" >&2
+      exit 1
+    fi
+  done
+  echo "== $repeat runs of the functional suites passed"
+  exit 0
+fi
 (cd build/test && ctest --output-on-failure -j"$jobs")
 
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DTIM_SANITIZE=address,undefined \

@@ -4,9 +4,43 @@ import uuid
 
 import pytest
 
+import harness
 from harness import ROOT, TOKEN, FakePeer, Service, recording_upstream, start_gateway
 
 DEMO_MODEL = ROOT / "services" / "expected_date_svc" / "model" / "demo-model.json"
+
+
+@pytest.fixture(autouse=True)
+def every_service_is_checked_when_it_stops():
+    """Every service a test started, however it started it, is stopped (SIGTERM) if still
+    running and must have ended well: exit code 0 after SIGTERM or SIGINT, no exit the test did
+    not cause, no crash or sanitizer report, JSON log lines only. Autouse fixtures are set up
+    first, so this runs after every other fixture has stopped its services."""
+    first = len(harness.STARTED)
+    yield
+    failures = []
+    for service in harness.STARTED[first:]:
+        try:
+            service.check_stopped()
+        except AssertionError as e:
+            failures.append(str(e))
+    del harness.STARTED[first:]
+    if failures:
+        pytest.fail("\n\n".join(failures), pytrace=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test whose services died says which one and shows its last log lines."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        for service in harness.STARTED:
+            for process in service.processes:
+                code = process.poll()
+                if code is not None and not process.signals_sent:
+                    report.sections.append((f"{service.name} (port {service.port}) died with {code}",
+                                            service.last_log_lines()))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pathlib
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -28,6 +29,35 @@ def free_port():
         return s.getsockname()[1]
 
 
+# Markers of a report a sanitizer, the C++ runtime or the kernel leaves in a crashed process's
+# output: any of them in a service's log fails the test that started it.
+CRASH_MARKERS = ("Sanitizer", "runtime error:", "terminate called", "Segmentation fault", "core dumped",
+                 "Assertion `", "stack-buffer", "heap-use-after-free")
+# Every Service started in this process, in order: conftest checks the ones a test started.
+STARTED = []
+
+
+class _Process(subprocess.Popen):
+    """A child process that remembers the signals the test sent it, so that an exit the test
+    caused (SIGKILL on purpose) can be told from one it did not (a crash)."""
+
+    def __init__(self, *args, **kwargs):
+        self.signals_sent = []
+        super().__init__(*args, **kwargs)
+
+    def send_signal(self, sig):
+        if self.poll() is None:
+            self.signals_sent.append(sig)
+        super().send_signal(sig)
+
+
+def _signal_name(number):
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
 class Service:
     """One real binary: started with an environment, stopped by signal, logs kept in a file."""
 
@@ -42,35 +72,69 @@ class Service:
             # A store of its own, so that tests never share or leave invoices behind.
             full_env["DATA_DIR"] = tempfile.mkdtemp(prefix="tim-invoices-")
         self.env = full_env
-        self.process = subprocess.Popen([str(BIN_DIR / name / name)], env=full_env,
-                                        stdout=self.log_file, stderr=subprocess.STDOUT)
-        self.wait_ready()
+        self.processes = []  # every process of this service (restart adds one), for the stop check
+        self.stop_timed_out = []  # pids that had to be killed after a stop signal
+        STARTED.append(self)
+        self._spawn()
+
+    def _spawn(self):
+        self.process = _Process([str(BIN_DIR / self.name / self.name)], env=self.env,
+                                stdout=self.log_file, stderr=subprocess.STDOUT)
+        self.processes.append(self.process)
+        try:
+            self.wait_ready()
+        except RuntimeError:
+            # Already reported by the exception (a test may expect it): not again at the stop.
+            self.processes.remove(self.process)
+            self.process.kill()
+            self.process.wait()
+            raise
 
     def wait_ready(self, timeout=10.0):
+        """Until the port accepts and the process has logged "listening": that line comes once
+        its SIGTERM handler is in place, so a stop signal from now on is a clean stop."""
         deadline = time.monotonic() + timeout
+        quiet = self.env.get("LOG_LEVEL") in ("warn", "error", "off")
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}: {self.logs()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    pass
+                if quiet or self.logs().count('"msg":"listening"') >= len(self.processes):
                     return
             except OSError:
-                time.sleep(0.01)
+                pass
+            time.sleep(0.01)
         raise RuntimeError(f"{self.name} did not start listening: {self.logs()}")
 
     def restart(self):
         """Stops the process (if running) and starts the binary again with the same environment
         on the same port."""
         self.stop()
-        self.process = subprocess.Popen([str(BIN_DIR / self.name / self.name)], env=self.env,
-                                        stdout=self.log_file, stderr=subprocess.STDOUT)
-        self.wait_ready()
+        self._spawn()
 
     def logs(self):
         return pathlib.Path(self.log_file.name).read_text(errors="replace")
 
     def log_lines(self):
-        return [json.loads(line) for line in self.logs().splitlines() if line.startswith("{")]
+        """Every complete line of the log, parsed: a line that is not a JSON object fails (the
+        contract is one JSON object a line). A last line without its newline is still being
+        written and is left for the next read."""
+        lines = self.logs().split("\n")[:-1]
+        parsed = []
+        for number, line in enumerate(lines, 1):
+            try:
+                value = json.loads(line)
+            except ValueError:
+                value = None
+            if not isinstance(value, dict):
+                raise AssertionError(f"{self.name}'s log line {number} is not a JSON object: {line!r}")
+            parsed.append(value)
+        return parsed
+
+    def last_log_lines(self, count=20):
+        return "\n".join(self.logs().splitlines()[-count:])
 
     def wait_for_log(self, match, count=1, timeout=5.0):
         """The log lines `match` accepts, once there are at least `count` of them: lines reach
@@ -78,17 +142,73 @@ class Service:
         def matching():
             lines = [line for line in self.log_lines() if match(line)]
             return lines if len(lines) >= count else None
-        return wait_for(matching, timeout=timeout, what=f"{count} matching log line(s)")
+        return wait_for(matching, timeout=timeout, what=f"{count} matching log line(s) from {self.name}")
 
     def stop(self, sig=signal.SIGTERM, timeout=10.0):
         if self.process.poll() is None:
-            self.process.send_signal(sig)
+            stopping = {signal.SIGTERM, signal.SIGINT}
+            # Already told to stop (the test sent SIGTERM): wait for it, a second signal could
+            # land after the handler is gone and kill it.
+            if not (sig in stopping and stopping & set(self.process.signals_sent)):
+                self.process.send_signal(sig)
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
+                self.stop_timed_out.append(self.process.pid)
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
+
+    def exit_problems(self):
+        """What was wrong with how this service's processes ended (call once they are stopped):
+        an exit the test did not cause, a non-zero exit after SIGTERM/SIGINT, a crash, a
+        sanitizer report, a log line that is not JSON. Empty when all is well."""
+        if not self.processes:
+            return []  # it never started: its constructor raised, with its output
+        problems = []
+        for process in self.processes:
+            code = process.poll()
+            sent = [s for s in process.signals_sent if s not in (signal.SIGSTOP, signal.SIGCONT)]
+            if code is None:
+                problems.append(f"pid {process.pid} is still running")
+            elif process.pid in self.stop_timed_out:
+                problems.append(f"pid {process.pid} did not exit within the stop timeout after "
+                                f"{', '.join(_signal_name(s) for s in sent)}: killed")
+            elif not sent:
+                problems.append(f"pid {process.pid} exited by itself during the test with "
+                                + (f"{_signal_name(-code)}" if code < 0 else f"code {code}"))
+            elif code < 0 and -code not in sent:
+                problems.append(f"pid {process.pid} died of {_signal_name(-code)} "
+                                f"(the test sent {', '.join(_signal_name(s) for s in sent)})")
+            elif code > 0 or (code < 0 and -code in (signal.SIGTERM, signal.SIGINT)):
+                how = f"died of {_signal_name(-code)}" if code < 0 else f"exited with code {code}"
+                problems.append(f"pid {process.pid} {how} after "
+                                f"{', '.join(_signal_name(s) for s in sent)} (a clean stop is exit code 0)")
+        text = self.logs()
+        killed = any(-p.returncode == signal.SIGKILL for p in self.processes if p.returncode is not None)
+        for marker in CRASH_MARKERS:
+            if marker in text:
+                problems.append(f"its output holds a crash or sanitizer report ({marker!r})")
+                break
+        complete = text if text.endswith("\n") or killed else text + "\n"
+        for number, line in enumerate(complete.split("\n")[:-1], 1):
+            try:
+                ok = isinstance(json.loads(line), dict)
+            except ValueError:
+                ok = False
+            if not ok:
+                problems.append(f"its log line {number} is not a JSON object: {line[:300]!r}")
+                break
+        return problems
+
+    def check_stopped(self, timeout=10.0):
+        """Stops the service if it still runs, then fails naming it and its last log lines if
+        it ended badly (see exit_problems)."""
+        self.stop(timeout=timeout)
+        problems = self.exit_problems()
+        if problems:
+            raise AssertionError(f"{self.name} (port {self.port}, log {self.log_file.name}): "
+                                 + "; ".join(problems) + "\nlast log lines:\n" + self.last_log_lines())
 
 
 class Response:
@@ -194,7 +314,14 @@ class FakePeer:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _any
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                # A client that went away before the answer (a service stopped, a timeout) is
+                # part of the tests, not an error of the fake's.
+                if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+                    super().handle_error(request, client_address)
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -292,6 +419,8 @@ class RawPeer:
     def __init__(self, answer=b"garbage, not HTTP\r\n\r\n"):
         self.answer = answer
         self.connections = 0
+        self.closed = 0  # connections this peer has closed (after answering)
+        self._closed_lock = threading.Lock()
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
@@ -310,18 +439,22 @@ class RawPeer:
             threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def _answer(self, conn):
-        with conn:
-            conn.settimeout(5)
-            try:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                conn.sendall(self.answer)
-            except OSError:
-                pass
+        try:
+            with conn:
+                conn.settimeout(5)
+                try:
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            return
+                        data += chunk
+                    conn.sendall(self.answer)
+                except OSError:
+                    pass
+        finally:
+            with self._closed_lock:
+                self.closed += 1
 
     def stop(self):
         self._stopped = True

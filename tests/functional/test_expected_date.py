@@ -4,7 +4,7 @@ import json
 import shutil
 import subprocess
 
-from harness import BIN_DIR, ROOT, get, request
+from harness import BIN_DIR, ROOT, get, request, wait_for
 
 DEMO_MODEL = ROOT / "services" / "expected_date_svc" / "model" / "demo-model.json"
 DATA = ROOT / "data" / "accounts-receivable" / "WA_Fn-UseC_-Accounts-Receivable.csv"
@@ -56,10 +56,9 @@ def test_without_a_model_the_fallback_rule_answers_and_readyz_says_so(services, 
     assert r.status == 200 and r.json()["model"] == "fallback rule"
     ready = get(svc.port, "/readyz")
     assert ready.status == 200 and "fallback rule" in ready.json()["detail"]
-    shutil.copy(DEMO_MODEL, broken)  # fixed without a restart
-    import time
-    time.sleep(1.2)
-    assert predict(svc.port, REQUEST).json()["model"] == "trained"
+    shutil.copy(DEMO_MODEL, broken)  # fixed without a restart: picked up by the reload
+    wait_for(lambda: predict(svc.port, REQUEST).json()["model"] == "trained", timeout=20,
+             what="the fixed model to be loaded")
 
 
 def test_bad_prediction_requests_are_400_naming_the_field(services):

@@ -3,9 +3,14 @@ client sees, what /metrics shows, and that no acknowledged write is lost.
 
 Features under test are those of the resilience contract: circuit breakers (BREAKER_FAILURES,
 BREAKER_OPEN_MS), gateway retries within a budget, the concurrency cap (MAX_IN_FLIGHT) and the
-drain (DRAIN_DELAY_MS), plus the server's header timeout and connection cap. Waits poll with a
-bound instead of sleeping: the suite runs on a loaded 2-core machine.
+drain (DRAIN_DELAY_MS), plus the server's header timeout and connection cap.
+
+The suite runs on a loaded 2-core machine (CI runs two suites at once): no wall-clock limit is
+tighter than the configured timeout of the dependency at stake ("answered without waiting for
+the hung predictor" is "answered in less than its timeout"), speed under a fault is compared with
+a baseline measured in the same test, and waits poll for the thing awaited instead of sleeping.
 """
+import collections
 import csv
 import http.client
 import io
@@ -24,8 +29,6 @@ from harness import (ROOT, TOKEN, PostgresCluster, RawPeer, get, metric_sum, met
 
 DEMO_MODEL = ROOT / "services" / "expected_date_svc" / "model" / "demo-model.json"
 AUTH = {"authorization": TOKEN}
-# "At once" on a loaded 2-core machine: far below every timeout the tests set.
-FAST_S = 0.5
 NEW = {"customerId": "C-1", "customerName": "Acme Ltd", "ccy": "GBP", "amount": 12000,
        "issueDate": "2026-11-01", "dueDate": "2026-12-01"}
 
@@ -51,6 +54,15 @@ def circuit_open_gauge(port, upstream_port):
     return metric_sum(metrics_text(port), "upstream_circuit_open", upstream=f"127.0.0.1:{upstream_port}")
 
 
+def p90(values):
+    return sorted(values)[int(len(values) * 0.9)]
+
+
+def baseline_p90(call, count=20):
+    """The 90th percentile of `count` runs of `call` with no fault: the same test's yardstick."""
+    return p90([timed(call)[1] for _ in range(count)])
+
+
 def undated_42(r):
     assert r.status == 200, r.body
     body = r.json()
@@ -63,7 +75,8 @@ def undated_42(r):
 
 def test_predictor_killed_invoices_answer_without_date_then_dates_come_back(services):
     predictor = services.service("expected_date_svc", {"MODEL_FILE": str(DEMO_MODEL)})
-    invoices = invoices_with_predictor(services, predictor.port, EXPECTED_DATE_TIMEOUT_MS="2000",
+    timeout_s = 2.0
+    invoices = invoices_with_predictor(services, predictor.port, EXPECTED_DATE_TIMEOUT_MS=str(int(timeout_s * 1000)),
                                        BREAKER_FAILURES="3", BREAKER_OPEN_MS="300")
     assert "expectedDate" in get(invoices.port, "/api/invoices/42").json()
 
@@ -71,30 +84,28 @@ def test_predictor_killed_invoices_answer_without_date_then_dates_come_back(serv
     for _ in range(3):  # refused, refused, refused: the breaker opens
         r, elapsed = timed(get, invoices.port, "/api/invoices/42")
         undated_42(r)
-        assert elapsed < FAST_S
+        assert elapsed < timeout_s  # a refused connection is not waited for
     assert upstream_outcome(invoices.port, predictor.port, "refused") >= 2
     assert circuit_open_gauge(invoices.port, predictor.port) == 1
 
     def answered_with_open_circuit():
         r, elapsed = timed(get, invoices.port, "/api/invoices/42")
         undated_42(r)
-        assert elapsed < FAST_S
+        assert elapsed < timeout_s
         return upstream_outcome(invoices.port, predictor.port, "circuit_open") >= 1
 
     wait_for(answered_with_open_circuit, timeout=10, interval=0, what="an answer with the circuit open")
 
     predictor.restart()
-    restarted = time.monotonic()
     wait_for(lambda: "expectedDate" in get(invoices.port, "/api/invoices/42").json(), timeout=10,
              what="expectedDate after the predictor's restart")
-    assert time.monotonic() - restarted < 10
     assert circuit_open_gauge(invoices.port, predictor.port) == 0
     assert upstream_outcome(invoices.port, predictor.port, "ok") >= 2
 
 
 @pytest.mark.parametrize("fault", ["hung", "garbage"])
 def test_predictor_hung_or_answering_garbage_costs_at_most_its_timeout_then_nothing(services, fault):
-    timeout_s = 0.8
+    timeout_s = 1.5
     if fault == "hung":  # accepts, reads, never answers
         peer = services.fake(lambda req: None)
         outcome, connections = "timeout", lambda: len(peer.requests)
@@ -114,11 +125,11 @@ def test_predictor_hung_or_answering_garbage_costs_at_most_its_timeout_then_noth
     assert circuit_open_gauge(invoices.port, peer.port) == 1
     calls = connections()
 
-    # Open: answered at once, and the predictor is not called any more.
+    # Open: answered without waiting for the predictor, which is not called any more.
     for _ in range(5):
         r, elapsed = timed(get, invoices.port, "/api/invoices/42")
         undated_42(r)
-        assert elapsed < FAST_S
+        assert elapsed < timeout_s
     assert upstream_outcome(invoices.port, peer.port, "circuit_open") == 5
     assert connections() == calls
 
@@ -146,11 +157,12 @@ def test_auth_killed_fails_closed_without_reaching_invoices_then_recovers(servic
     reached = invoices_requests(invoices)
 
     auth.stop(signal.SIGKILL)
+    auth_timeout_s = 5.0  # write_routes' default auth timeout_ms
 
     def denied_at_once():
         r, elapsed = timed(get, gateway.port, "/invoices/42", AUTH)
         assert r.status == 403, r.body
-        assert elapsed < FAST_S
+        assert elapsed < auth_timeout_s  # a refused connection is not waited for
         return upstream_outcome(gateway.port, auth.port, "circuit_open") >= 1
 
     wait_for(denied_at_once, timeout=10, interval=0, what="a 403 with the auth circuit open")
@@ -165,9 +177,11 @@ def test_auth_killed_fails_closed_without_reaching_invoices_then_recovers(servic
 
 
 def test_auth_hung_fails_closed_within_its_timeout_then_recovers(services, tmp_path):
-    auth_timeout_s = 0.6
+    auth_timeout_s = 1.0
+    # The third request must come while the breaker is open: its pause is far longer than the
+    # few requests in between take, even on a loaded machine.
     auth, invoices, gateway = guarded_chain(services, tmp_path,
-                                            gateway_env={"BREAKER_FAILURES": "2", "BREAKER_OPEN_MS": "1500"},
+                                            gateway_env={"BREAKER_FAILURES": "2", "BREAKER_OPEN_MS": "5000"},
                                             auth_timeout_ms=int(auth_timeout_s * 1000))
     assert get(gateway.port, "/invoices/42", AUTH).status == 200
     reached = invoices_requests(invoices)
@@ -181,12 +195,12 @@ def test_auth_hung_fails_closed_within_its_timeout_then_recovers(services, tmp_p
         assert upstream_outcome(gateway.port, auth.port, "timeout") == 2
         r, elapsed = timed(get, gateway.port, "/invoices/42", AUTH)
         assert r.status == 403
-        assert elapsed < FAST_S
+        assert elapsed < auth_timeout_s  # not waiting for the hung auth_svc any more
         assert upstream_outcome(gateway.port, auth.port, "circuit_open") >= 1
         assert invoices_requests(invoices) == reached
     finally:
         auth.process.send_signal(signal.SIGCONT)
-    wait_for(lambda: get(gateway.port, "/invoices/42", AUTH).status == 200, timeout=10,
+    wait_for(lambda: get(gateway.port, "/invoices/42", AUTH).status == 200, timeout=20,
              what="200 after auth_svc resumed")
     assert circuit_open_gauge(gateway.port, auth.port) == 0
 
@@ -261,13 +275,17 @@ def test_store_unavailable_is_503_and_not_ready_then_recovers_without_losing_wri
 
 class Load:
     """Client threads through the gateway: GET /invoices/42 and, every third request, a POST
-    with an Idempotency-Key (its ref is the key, so that duplicates can be counted)."""
+    with an Idempotency-Key (its ref is the key, so that duplicates can be counted).
+
+    Every request sent is counted: any exception (refused, reset, a garbled or truncated answer)
+    is a failed request whose reason is the exception."""
 
     def __init__(self, gateway_port, customer, threads=6):
         self.port = gateway_port
         self.customer = customer
         self.gets = []   # (status or error text)
         self.posts = []  # (key, status or error text, body)
+        self.sent = 0
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(threads)]
@@ -286,19 +304,21 @@ class Load:
         i = 0
         while not self._stop.is_set():
             i += 1
+            with self._lock:
+                self.sent += 1
             if i % 3 == 0:
                 key = f"{self.customer}-{n}-{i}"
                 try:
                     r = self.post(key)
                     result = (key, r.status, r.body)
-                except OSError as e:
+                except Exception as e:  # noqa: BLE001 -- every failure is counted, with its reason
                     result = (key, f"{type(e).__name__}: {e}", b"")
                 with self._lock:
                     self.posts.append(result)
             else:
                 try:
                     status = get(self.port, "/invoices/42", AUTH, timeout=10).status
-                except OSError as e:
+                except Exception as e:  # noqa: BLE001
                     status = f"{type(e).__name__}: {e}"
                 with self._lock:
                     self.gets.append(status)
@@ -307,6 +327,15 @@ class Load:
         self._stop.set()
         for t in self.threads:
             t.join(30)
+        assert not any(t.is_alive() for t in self.threads), "a load thread is still running"
+        assert self.sent == len(self.gets) + len(self.posts), (
+            f"{self.sent} requests sent, {len(self.gets) + len(self.posts)} counted")
+
+    def failures(self):
+        """Failed GETs (not 200) and POSTs (not 201), by reason: {reason: count}."""
+        reasons = collections.Counter(f"GET {s}" for s in self.gets if s != 200)
+        reasons.update(f"POST {s}" for _, s, _ in self.posts if s != 201)
+        return reasons
 
 
 def replicated_chain(services, tmp_path, replica_env=None):
@@ -335,8 +364,8 @@ def test_replica_killed_under_load_loses_no_get_and_no_acknowledged_write(servic
     load = Load(gateway.port, customer)
     load_around(load, lambda: a.stop(signal.SIGKILL), before=60, after=150)
 
-    failed_gets = [s for s in load.gets if s != 200]
-    assert not failed_gets, f"{len(failed_gets)} of {len(load.gets)} GETs failed: {failed_gets[:5]}"
+    failed_gets = collections.Counter(s for s in load.gets if s != 200)
+    assert not failed_gets, f"of {len(load.gets)} GETs, failed by reason: {dict(failed_gets)}"
     acknowledged = [(key, body) for key, status, body in load.posts if status == 201]
     failed = [key for key, status, _ in load.posts if status != 201]
     assert acknowledged
@@ -369,10 +398,8 @@ def test_sigterm_of_a_replica_under_load_fails_no_request(services, tmp_path):
         assert a.process.wait(15) == 0
 
     load_around(load, terminate, before=60, after=60)
-    failed_gets = [s for s in load.gets if s != 200]
-    failed_posts = [(k, s) for k, s, _ in load.posts if s != 201]
-    assert not failed_gets and not failed_posts, (
-        f"{len(failed_gets)} GETs and {len(failed_posts)} POSTs failed: {failed_gets[:3]} {failed_posts[:3]}")
+    assert not load.failures(), (f"of {len(load.gets)} GETs and {len(load.posts)} POSTs, "
+                                 f"failed by reason: {dict(load.failures())}")
     refs = [row["ref"] for row in rows_of_customer(b.port, customer)]
     assert sorted(refs) == sorted(key for key, _, _ in load.posts)
 
@@ -432,12 +459,13 @@ class Slowloris:
 
 
 def test_slowloris_connections_are_closed_after_the_header_timeout_while_others_are_served(services, tmp_path):
-    header_timeout_s = 0.8
+    header_timeout_s = 1.5
     auth = services.service("auth_svc", {"TOKEN": TOKEN, "LOG_LEVEL": "info"})
     invoices = services.service("invoices_svc", {"LOG_LEVEL": "info"})
     gateway = gateway_over(tmp_path, invoices.port, auth.port,
                                  {"HEADER_TIMEOUT_MS": str(int(header_timeout_s * 1000))})
     services.started_fake(gateway)
+    baseline = baseline_p90(lambda: get(gateway.port, "/invoices/42", AUTH))
     slow = Slowloris(gateway.port, 60)
     latencies = []
     try:
@@ -455,7 +483,11 @@ def test_slowloris_connections_are_closed_after_the_header_timeout_while_others_
     assert min(slow.closed_after.values()) >= header_timeout_s * 0.9
     assert all(a.startswith(b"HTTP/1.1 408") for a in slow.answers.values())
     assert len(latencies) >= 10
-    assert statistics.median(latencies) < 0.1 and max(latencies) < 1.0
+    # None waited for the slow ones to time out, and the usual one (the median, robust to a
+    # hiccup of a busy machine) is within a small factor of the same request with no slow
+    # connection: each step costs the gateway 60 wake-ups, measured at about 4x here.
+    assert max(latencies) < header_timeout_s
+    assert statistics.median(latencies) <= 10 * baseline, (statistics.median(latencies), baseline)
     rejected = gateway.wait_for_log(lambda line: line.get("msg") == "request rejected"
                                     and line.get("reason") == "request_timeout", count=60)
     assert len(rejected) == 60
@@ -464,7 +496,9 @@ def test_slowloris_connections_are_closed_after_the_header_timeout_while_others_
 
 
 def test_connections_over_the_cap_are_closed_while_admitted_ones_are_served(services):
-    invoices = services.service("invoices_svc", {"MAX_CONNECTIONS": "20", "HEADER_TIMEOUT_MS": "1500",
+    header_timeout_s = 4.0
+    invoices = services.service("invoices_svc", {"MAX_CONNECTIONS": "20",
+                                                 "HEADER_TIMEOUT_MS": str(int(header_timeout_s * 1000)),
                                                  "LOG_LEVEL": "info"})
     kept = http.client.HTTPConnection("127.0.0.1", invoices.port, timeout=5)  # admitted first, kept alive
 
@@ -477,18 +511,20 @@ def test_connections_over_the_cap_are_closed_while_admitted_ones_are_served(serv
     assert kept_get() == 200
     slow = Slowloris(invoices.port, 30)
     try:
-        # 19 slots were left: the 11 extra connections are closed at once, the others wait.
-        wait_for(lambda: (slow.step(), len(slow.closed_after) >= 11)[1], timeout=1.2, interval=0.02,
-                 what="the connections over the cap to be closed")
-        assert all(t < 1.2 for t in slow.closed_after.values())
+        # 19 slots were left: the 11 extra connections are closed before any header timeout
+        # could have closed them, the others wait.
+        wait_for(lambda: (slow.step(), len(slow.closed_after) >= 11)[1], timeout=header_timeout_s,
+                 interval=0.02, what="the connections over the cap to be closed")
+        assert all(t < header_timeout_s for t in slow.closed_after.values())
         assert slow.open_count() == 19
         for _ in range(5):
-            r, elapsed = timed(kept_get)
-            assert r == 200 and elapsed < FAST_S
+            assert kept_get() == 200
+        slow.step()
+        assert slow.open_count() == 19  # served while the cap was full
         assert invoices.process.poll() is None
         # Once the header timeout frees the slots, new connections are served again.
-        wait_for(lambda: (slow.step(), slow.open_count() == 0)[1], timeout=8, interval=0.02,
-                 what="the slow connections to time out")
+        wait_for(lambda: (slow.step(), slow.open_count() == 0)[1], timeout=header_timeout_s + 10,
+                 interval=0.02, what="the slow connections to time out")
     finally:
         slow.close()
         kept.close()
@@ -501,7 +537,7 @@ def test_connections_over_the_cap_are_closed_while_admitted_ones_are_served(serv
 
 
 def test_a_burst_far_above_capacity_is_shed_at_once_and_the_service_survives(services):
-    predictor_timeout_s = 1.0
+    predictor_timeout_s = 2.0
     max_in_flight = 8
     burst = 250
     hung = services.fake(lambda req: None)
@@ -517,8 +553,8 @@ def test_a_burst_far_above_capacity_is_shed_at_once_and_the_service_survives(ser
         try:
             r, elapsed = timed(get, invoices.port, "/api/invoices/42", timeout=30)
             results[i] = (r, elapsed)
-        except OSError as e:
-            results[i] = (e, 0)
+        except Exception as e:  # noqa: BLE001 -- any failure is a failed request, with its reason
+            results[i] = (f"{type(e).__name__}: {e}", 0)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(burst)]
     for t in threads:
@@ -526,8 +562,8 @@ def test_a_burst_far_above_capacity_is_shed_at_once_and_the_service_survives(ser
     for t in threads:
         t.join(60)
 
-    errors = [r for r, _ in results if not hasattr(r, "status")]
-    assert not errors, errors[:5]
+    errors = collections.Counter(str(r) for r, _ in results if not hasattr(r, "status"))
+    assert not errors, f"of {burst} requests, failed by reason: {dict(errors)}"
     admitted = [(r, t) for r, t in results if r.status == 200]
     shed = [(r, t) for r, t in results if r.status == 503]
     assert len(admitted) + len(shed) == burst, sorted({r.status for r, _ in results})
@@ -539,14 +575,13 @@ def test_a_burst_far_above_capacity_is_shed_at_once_and_the_service_survives(ser
     for r, t in admitted:  # handled for real: they waited for the hung predictor
         undated_42(r)
         assert t >= predictor_timeout_s * 0.9
-    # Shed at once, not queued behind the admitted ones.
-    shed_times = sorted(t for _, t in shed)
-    assert shed_times[int(len(shed_times) * 0.9)] < predictor_timeout_s / 2
+    # Shed at once, not queued behind the admitted ones (which each waited the predictor's
+    # timeout): 90 % of them answered in less than that timeout.
+    assert p90([t for _, t in shed]) < predictor_timeout_s
 
     assert invoices.process.poll() is None
     assert rss_kib(invoices.process.pid) < rss_before + 64 * 1024
-    r, elapsed = timed(get, invoices.port, "/api/invoices?limit=5")
-    assert r.status == 200 and elapsed < FAST_S
+    assert get(invoices.port, "/api/invoices?limit=5").status == 200
     text = metrics_text(invoices.port)
     assert metric_sum(text, "http_requests_rejected_total", reason="overloaded") == len(shed)
     assert metric_sum(text, "http_requests_total", status="503") == len(shed)

@@ -2,7 +2,7 @@
 (reference/gateway-protocol.md): the auth call, deny/error handling, rewrite, edge headers."""
 import time
 
-from harness import TOKEN, RawPeer, closed_port, get, request
+from harness import TOKEN, RawPeer, closed_port, get, request, wait_for
 
 ALLOW = lambda req: (200, {"x-auth-subject": "tutorial", "x-not-listed": "no"}, "")
 UPSTREAM_OK = lambda req: (200, {"content-type": "application/json", "server": "fake",
@@ -108,7 +108,7 @@ def test_auth_hanging_fails_closed_within_its_timeout(services, tmp_path):
     r = get(gw.port, "/invoices/42", {"authorization": TOKEN})
     elapsed = time.monotonic() - start
     assert (r.status, r.body) == (403, b"")
-    assert 0.25 <= elapsed < 2.0
+    assert 0.25 <= elapsed < 0.3 + 2.0  # its timeout, with a margin for a loaded machine
     assert upstream.requests == []
 
 
@@ -154,7 +154,7 @@ def test_upstream_too_slow_is_504_within_the_route_timeout(services, tmp_path):
     r = get(gw.port, "/invoices/42", {"authorization": TOKEN})
     assert r.status == 504
     assert r.body == b"upstream request timeout"
-    assert time.monotonic() - start < 2.0
+    assert time.monotonic() - start < 0.3 + 2.0  # the route timeout, with a margin
 
 
 def test_oversized_headers_are_431_and_never_reach_auth(services, tmp_path):
@@ -176,7 +176,8 @@ def test_a_pooled_connection_the_upstream_has_closed_costs_no_request(services, 
     try:
         gw = services.gateway(tmp_path, upstream.port, services.fake(ALLOW).port)
         for method in ["GET", "POST", "GET", "GET", "PUT", "POST", "DELETE", "POST"]:
-            time.sleep(0.05)  # the close reaches the gateway while the connection is pooled
+            # The close reaches the gateway while the connection is pooled.
+            wait_for(lambda: upstream.closed == upstream.connections, what="the upstream to close")
             r = request(gw.port, method, "/invoices/1", {"authorization": TOKEN},
                         body=None if method in ("GET", "DELETE") else "{}")
             assert (method, r.status, r.body) == (method, 200, b"{}")

@@ -79,7 +79,7 @@ def test_hanging_predictor_is_cut_off_by_the_timeout(services):
     elapsed = time.monotonic() - start
     assert r.status == 200
     assert "expectedDate" not in r.json()
-    assert 0.25 <= elapsed < 1.5
+    assert 0.25 <= elapsed < 0.3 + 2.0  # its timeout, with a margin for a loaded machine
 
 
 def test_garbage_from_the_predictor_is_ignored(services):

@@ -145,8 +145,10 @@ struct Connection {
 };
 
 struct Worker {
-  asio::io_context context{1};
+  // Before the context: destroying the context destroys the sessions still busy when the
+  // shutdown timeout ran out, and each one unregisters itself from this list.
   std::list<Connection*> connections;  // touched only on this worker's thread
+  asio::io_context context{1};
   std::thread thread;
 };
 
@@ -164,6 +166,8 @@ struct Server::Impl {
   std::unique_ptr<tcp::acceptor> acceptor;
 
   Impl(ServerOptions o, RequestHandler h) : options(std::move(o)), handler(std::move(h)) {}
+  // The workers first: sessions destroyed with them still use the members below.
+  ~Impl() { workers.clear(); }
 
   Response health(const Request& request) {
     if (request.path() == "/healthz") return json_response(200, status_json("ok"));
