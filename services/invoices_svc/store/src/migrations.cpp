@@ -121,6 +121,31 @@ CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);)"},
 ALTER TABLE idempotency_records ADD COLUMN etag TEXT;)",
         R"(ALTER TABLE invoices ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE idempotency_records ADD COLUMN etag TEXT;)"},
+    // Issue 13: the change feed. txid orders events in commit order on PostgreSQL (see
+    // sql_store.cpp); SQLite serialises its writers, so there it stays 0 and id is that order.
+    Migration{
+        R"(CREATE TABLE invoice_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  txid INTEGER NOT NULL DEFAULT 0,
+  invoice_id INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  invoice TEXT NOT NULL);
+CREATE INDEX invoice_events_by_invoice ON invoice_events (invoice_id, id);
+CREATE INDEX invoice_events_in_commit_order ON invoice_events (txid, id);
+CREATE INDEX invoice_events_by_type ON invoice_events (type, txid, id);)",
+        R"(CREATE TABLE invoice_events (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  invoice_id BIGINT NOT NULL,
+  type TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  invoice TEXT NOT NULL);
+CREATE INDEX invoice_events_by_invoice ON invoice_events (invoice_id, id);
+CREATE INDEX invoice_events_in_commit_order ON invoice_events (txid, id);
+CREATE INDEX invoice_events_by_type ON invoice_events (type, txid, id);)"},
 };
 
 // Any constant: the key of the PostgreSQL advisory lock migrations hold.

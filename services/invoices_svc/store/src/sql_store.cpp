@@ -258,6 +258,137 @@ void apply_delay_changes(Connection& c, const std::vector<DelayChange>& changes)
   }
 }
 
+// The change feed (issue 13). Each event row keeps the transaction id that wrote it
+// (PostgreSQL: pg_current_xact_id(); SQLite: 0, as its writers are serialised and ids follow
+// commit order). Readers take events in (txid, id) order and, on PostgreSQL, only those of
+// transactions older than the oldest still running (pg_snapshot_xmin): every event a later
+// commit can add then sorts after what was handed out, so a cursor never skips one.
+constexpr int kFirstVersionWithEvents = 6;  // migrations.cpp
+constexpr std::size_t kEventColumns = 5;
+constexpr std::size_t kEventsPerInsert = 100;
+
+std::string insert_events_statement(std::size_t rows) {
+  std::string statement =
+      "INSERT INTO invoice_events (invoice_id, type, subject, created_at, invoice) VALUES ";
+  for (std::size_t r = 0; r < rows; ++r) {
+    statement += r ? ", (" : "(";
+    for (std::size_t k = 0; k < kEventColumns; ++k)
+      statement += (k ? ", $" : "$") + std::to_string(kEventColumns * r + k + 1);
+    statement += ")";
+  }
+  return statement;
+}
+
+void append_event_values(std::vector<Value>& params, std::string_view type, const Invoice& invoice,
+                         std::string_view subject, Instant now) {
+  params.emplace_back(invoice.id);
+  params.emplace_back(std::string(type));
+  params.emplace_back(std::string(subject));
+  params.push_back(millis(now));
+  params.emplace_back(boost::json::serialize(invoice_to_json(invoice)));
+}
+
+void append_events(Connection& c, std::string_view type, const std::vector<Invoice>& invoices,
+                   std::string_view subject, Instant now) {
+  static const std::string full = insert_events_statement(kEventsPerInsert);
+  static const std::string single = insert_events_statement(1);
+  std::vector<Value> params;
+  params.reserve(kEventsPerInsert * kEventColumns);
+  std::size_t i = 0;
+  for (; i + kEventsPerInsert <= invoices.size(); i += kEventsPerInsert) {
+    params.clear();
+    for (std::size_t j = i; j < i + kEventsPerInsert; ++j)
+      append_event_values(params, type, invoices[j], subject, now);
+    c.query(full, params);
+  }
+  for (; i < invoices.size(); ++i) {
+    params.clear();
+    append_event_values(params, type, invoices[i], subject, now);
+    c.query(single, params);
+  }
+}
+
+void append_event(Connection& c, std::string_view type, const Invoice& invoice,
+                  std::string_view subject, Instant now) {
+  append_events(c, type, {invoice}, subject, now);
+}
+
+struct FeedPosition {
+  std::int64_t txid = 0;
+  std::int64_t id = 0;
+};
+
+std::string encode_feed_position(FeedPosition p) {
+  return std::to_string(p.txid) + "-" + std::to_string(p.id);
+}
+
+FeedPosition decode_feed_position(std::string_view cursor) {
+  if (cursor.empty()) return {};
+  const auto bad = [] {
+    throw_invalid_field("after", "not a cursor from an earlier page of /api/events");
+  };
+  const auto dash = cursor.find('-');
+  if (dash == std::string_view::npos) bad();
+  FeedPosition p;
+  const auto read = [&](std::string_view part, std::int64_t& out) {
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+    if (part.empty() || ec != std::errc{} || end != part.data() + part.size() || out < 0) bad();
+  };
+  read(cursor.substr(0, dash), p.txid);
+  read(cursor.substr(dash + 1), p.id);
+  return p;
+}
+
+InvoiceEvent to_event(const Row& row) {
+  InvoiceEvent event;
+  event.id = integer(row, 0);
+  event.cursor = encode_feed_position({integer(row, 1), event.id});
+  event.invoice_id = integer(row, 2);
+  event.type = text(row, 3);
+  event.subject = text(row, 4);
+  event.at = Instant{std::chrono::milliseconds{integer(row, 5)}};
+  event.invoice_json = text(row, 6);
+  return event;
+}
+
+}  // namespace
+
+namespace sql {
+
+Statement events_statement(const std::string& after, const std::optional<std::string>& type,
+                           int rows, Dialect dialect) {
+  const FeedPosition from = decode_feed_position(after);
+  const bool postgres = dialect == Dialect::postgres;
+  Statement statement{
+      std::string("SELECT id, ") + (postgres ? "txid::text" : "txid") +
+          ", invoice_id, type, subject, created_at, invoice FROM invoice_events WHERE " +
+          (postgres ? "txid < pg_snapshot_xmin(pg_current_snapshot()) AND (txid, id) > "
+                      "($1::xid8, $2)"
+                    : "(txid, id) > ($1, $2)"),
+      {Value{from.txid}, Value{from.id}}};
+  if (type) {
+    statement.text += " AND type = $3";
+    statement.params.emplace_back(*type);
+  }
+  // Qualified: the bare name would sort by the select list's txid::text.
+  statement.text +=
+      " ORDER BY invoice_events.txid, invoice_events.id LIMIT " + std::to_string(rows);
+  return statement;
+}
+
+Statement invoice_events_statement(std::int64_t invoice_id, std::int64_t after_id, int rows,
+                                   Dialect dialect) {
+  return {std::string("SELECT id, ") + (dialect == Dialect::postgres ? "txid::text" : "txid") +
+              ", invoice_id, type, subject, created_at, invoice FROM invoice_events WHERE "
+              "invoice_id = $1 AND id > $2 ORDER BY id LIMIT " +
+              std::to_string(rows),
+          {Value{invoice_id}, Value{after_id}}};
+}
+
+}  // namespace sql
+
+namespace {
+
 void check_idempotency_key(const std::string& key) {
   if (key.empty() || key.size() > kMaxIdempotencyKeyLength ||
       std::any_of(key.begin(), key.end(), [](char c) { return c < 0x21 || c > 0x7e; }))
@@ -291,7 +422,10 @@ class SqlStore final : public InvoiceStore {
  public:
   SqlStore(sql::Pool::Factory factory, const StoreConfig& config, std::string_view backend)
       : pool_(std::make_unique<sql::Pool>(std::move(factory), config.pool_size, config.timeout)),
-        backend_(backend) {
+        backend_(backend),
+        // A store a test keeps at an older schema has no events table to write to.
+        record_events_(config.migrate_to.value_or(sql::latest_version()) >=
+                       kFirstVersionWithEvents) {
     auto connection = pool_->acquire();
     sql::migrate(*connection, config.migrate_to);
     if (connection->dialect() == Dialect::sqlite) {
@@ -306,8 +440,8 @@ class SqlStore final : public InvoiceStore {
     }
   }
 
-  SqlStore(Connection& transaction, std::string_view backend)
-      : bound_(&transaction), backend_(backend) {}
+  SqlStore(Connection& transaction, std::string_view backend, bool record_events)
+      : bound_(&transaction), backend_(backend), record_events_(record_events) {}
 
   Invoice get(InvoiceId id) override {
     return read([&](Connection& c) {
@@ -333,14 +467,16 @@ class SqlStore final : public InvoiceStore {
     return page;
   }
 
-  CreateResult create(const NewInvoice& request, const std::optional<std::string>& key,
-                      Instant now) override {
+  CreateResult create(const NewInvoice& request, const std::optional<std::string>& key, Instant now,
+                      std::string_view subject) override {
     validate(request);
     if (!key)
       return write([&](Connection& tx) -> CreateResult {
         Invoice invoice = make_invoice(request, 0, now);
         if (!request.ref) invoice.ref.clear();
-        return {insert(tx, std::move(invoice)), true};
+        invoice = insert(tx, std::move(invoice));
+        record(tx, "invoice.created", invoice, subject, now);
+        return {invoice, true};
       });
     if (bound_)
       throw Error(ErrorKind::internal, "store_error", "a keyed create inside a transaction");
@@ -366,6 +502,7 @@ class SqlStore final : public InvoiceStore {
           Invoice invoice = make_invoice(request, 0, now);
           if (!request.ref) invoice.ref.clear();
           invoice = insert(tx, std::move(invoice));
+          record(tx, "invoice.created", invoice, subject, now);
           tx.query("INSERT INTO idempotency_keys VALUES ($1, $2, $3, $4)",
                    {Value{*key}, Value{request_fingerprint}, Value{invoice.id}, millis(now)});
           return {invoice, true};
@@ -378,32 +515,37 @@ class SqlStore final : public InvoiceStore {
     }
   }
 
-  Invoice record_payment(InvoiceId id, const PaymentRequest& payment, Instant now) override {
+  Invoice record_payment(InvoiceId id, const PaymentRequest& payment, Instant now,
+                         std::string_view subject) override {
     validate(payment);
-    return change(id, [&](Invoice& invoice) { apply_payment(invoice, payment, now); });
+    return change(id, "invoice.payment_recorded", subject, now,
+                  [&](Invoice& invoice) { apply_payment(invoice, payment, now); });
   }
 
-  Invoice void_invoice(InvoiceId id, Instant now) override {
-    return change(id, [&](Invoice& invoice) { invoices::void_invoice(invoice, now); });
+  Invoice void_invoice(InvoiceId id, Instant now, std::string_view subject) override {
+    return change(id, "invoice.voided", subject, now,
+                  [&](Invoice& invoice) { invoices::void_invoice(invoice, now); });
   }
 
   Invoice reverse_payment(InvoiceId id, std::int64_t payment_id, const ReversalRequest& request,
-                          Instant now) override {
+                          Instant now, std::string_view subject) override {
     validate(request);
-    return change(id, [&](Invoice& invoice) {
+    return change(id, "invoice.payment_reversed", subject, now, [&](Invoice& invoice) {
       invoices::reverse_payment(invoice, payment_id, request, now);
     });
   }
 
-  Invoice add_credit_note(InvoiceId id, const CreditNoteRequest& request, Instant now) override {
+  Invoice add_credit_note(InvoiceId id, const CreditNoteRequest& request, Instant now,
+                          std::string_view subject) override {
     validate(request);
-    return change(id, [&](Invoice& invoice) { apply_credit_note(invoice, request, now); });
+    return change(id, "invoice.credited", subject, now,
+                  [&](Invoice& invoice) { apply_credit_note(invoice, request, now); });
   }
 
-  Invoice amend(InvoiceId id, const Amendment& amendment, std::string_view if_match,
-                Instant now) override {
+  Invoice amend(InvoiceId id, const Amendment& amendment, std::string_view if_match, Instant now,
+                std::string_view subject) override {
     // Compared under the row's write lock: two amendments from one version cannot both pass.
-    return change(id, [&](Invoice& invoice) {
+    return change(id, "invoice.updated", subject, now, [&](Invoice& invoice) {
       if (!etag_matches(if_match, invoice))
         throw Error(ErrorKind::precondition_failed, "precondition_failed",
                     "If-Match does not name the current version of invoice " + invoice.ref + " (" +
@@ -412,7 +554,8 @@ class SqlStore final : public InvoiceStore {
     });
   }
 
-  std::vector<InvoiceId> import(std::span<const ImportRecord> records, Instant now) override {
+  std::vector<InvoiceId> import(std::span<const ImportRecord> records, Instant now,
+                                std::string_view subject) override {
     std::vector<Invoice> invoices;
     invoices.reserve(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
@@ -429,12 +572,42 @@ class SqlStore final : public InvoiceStore {
         if (invoices[i].ref.empty()) invoices[i].ref = generated_ref(ids[i]);
       }
       insert_many(tx, invoices);
+      if (record_events_) append_events(tx, "invoice.imported", invoices, subject, now);
       std::vector<DelayChange> changes;
       for (const auto& invoice : invoices)
         for (auto& change : delay_changes(nullptr, invoice)) changes.push_back(std::move(change));
       apply_delay_changes(tx, merge_delay_changes(std::move(changes)));
       return ids;
     });
+  }
+
+  EventPage events(const EventFilter& filter) override {
+    const int limit = std::clamp(filter.limit, 1, kMaxEventLimit);
+    const auto rows = read([&](Connection& c) {
+      const auto statement =
+          sql::events_statement(filter.after, filter.type, limit + 1, c.dialect());
+      return c.query(statement.text, statement.params);
+    });
+    EventPage page;
+    for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(limit); ++i)
+      page.events.push_back(to_event(rows[i]));
+    page.more = rows.size() > static_cast<std::size_t>(limit);
+    page.cursor = page.events.empty() ? filter.after : page.events.back().cursor;
+    return page;
+  }
+
+  std::vector<InvoiceEvent> invoice_events(InvoiceId id, std::int64_t after_id,
+                                           int limit) override {
+    limit = std::clamp(limit, 1, kMaxEventLimit);
+    const auto rows = read([&](Connection& c) {
+      if (!find(c, id, false)) not_found(id);
+      const auto statement = sql::invoice_events_statement(id, after_id, limit, c.dialect());
+      return c.query(statement.text, statement.params);
+    });
+    std::vector<InvoiceEvent> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) out.push_back(to_event(row));
+    return out;
   }
 
   std::vector<PaidDelay> paid_delays(const std::string& customer_id) override {
@@ -489,7 +662,7 @@ class SqlStore final : public InvoiceStore {
                      seen[0][3].value_or(""), seen[0][4].value_or("")},
                     true};
           }
-          SqlStore in_transaction(tx, backend_);
+          SqlStore in_transaction(tx, backend_, record_events_);
           StoredAnswer answer = keyed_write(in_transaction);
           tx.query(
               "UPDATE idempotency_records SET status = $3, body = $4, location = $5, etag = $6 "
@@ -549,7 +722,8 @@ class SqlStore final : public InvoiceStore {
   }
 
   template <class Change>
-  Invoice change(InvoiceId id, Change&& apply) {
+  Invoice change(InvoiceId id, std::string_view event_type, std::string_view subject, Instant now,
+                 Change&& apply) {
     return write([&](Connection& tx) {
       auto invoice = find(tx, id, true);
       if (!invoice) not_found(id);
@@ -558,6 +732,7 @@ class SqlStore final : public InvoiceStore {
       invoice->version = before.version + 1;
       update_state(tx, *invoice);
       apply_delay_changes(tx, merge_delay_changes(delay_changes(&before, *invoice)));
+      record(tx, event_type, *invoice, subject, now);
       return *invoice;
     });
   }
@@ -567,12 +742,18 @@ class SqlStore final : public InvoiceStore {
       // Sampled: about a second at a million invoices instead of a full pass over each index.
       c.execute_script("PRAGMA analysis_limit=1000; ANALYZE;");
     else
-      c.execute_script("ANALYZE invoices; ANALYZE customer_paid_delays;");
+      c.execute_script("ANALYZE invoices; ANALYZE customer_paid_delays; ANALYZE invoice_events;");
+  }
+
+  void record(Connection& tx, std::string_view type, const Invoice& invoice,
+              std::string_view subject, Instant now) const {
+    if (record_events_) append_event(tx, type, invoice, subject, now);
   }
 
   std::unique_ptr<sql::Pool> pool_;  // null when bound
   Connection* bound_ = nullptr;
   std::string_view backend_;
+  bool record_events_ = true;
 };
 
 bool starts_with(std::string_view text, std::string_view prefix) {

@@ -2,6 +2,7 @@
 // EXPLAIN test (tests/store_test.cpp) checks the very same text for a full scan.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,14 @@ Statement get_statement(std::int64_t id);
 
 // A customer's paid-delay histogram (the predictor's history).
 Statement paid_delays_statement(const std::string& customer_id);
+
+// GET /api/events: after a feed cursor ("" from the start), in commit order (sql_store.cpp).
+// Throws invalid_field for a malformed cursor.
+Statement events_statement(const std::string& after, const std::optional<std::string>& type,
+                           int rows, Dialect dialect);
+
+// GET /api/invoices/:id/events
+Statement invoice_events_statement(std::int64_t invoice_id, std::int64_t after_id, int rows,
+                                   Dialect dialect);
 
 }  // namespace tim::invoices::sql

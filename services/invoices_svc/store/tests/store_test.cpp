@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/json/serialize.hpp>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,7 @@
 
 #include "statements.hpp"
 #include "tim/invoices/error.hpp"
+#include "tim/invoices/json.hpp"
 
 using namespace tim::invoices;
 using namespace std::chrono_literals;
@@ -773,6 +775,27 @@ TEST_P(StoreTest, EveryApiStatementUsesItsOwnIndexAtScale) {
        sql::list_statement(filter_of({}, {}, "2025-05-01", "2025-04-01"), 51, dialect),
        {"invoices_by_due_date", "invoices_pkey"}});
 
+  // The change feed: the first page, a page deep into it, one type, one invoice's events.
+  const std::vector<std::string> feed_indexes = {"invoice_events_in_commit_order",
+                                                 "invoice_events_pkey"};
+  statements.push_back(
+      {"events", sql::events_statement("", std::nullopt, 101, dialect), feed_indexes});
+  statements.push_back(
+      {"events, next page",
+       sql::events_statement(sqlite ? "0-60000" : "1-60000", std::nullopt, 101, dialect),
+       feed_indexes});
+  // A type that is most of the feed may be read walking the feed's order and filtering (the
+  // planner's choice: it stops at the limit); a rare one must go through the type's index.
+  statements.push_back({"events of the common type invoice.imported",
+                        sql::events_statement("", std::string("invoice.imported"), 101, dialect),
+                        {"invoice_events_by_type", "invoice_events_in_commit_order"}});
+  statements.push_back({"events of the rare type invoice.voided",
+                        sql::events_statement("", std::string("invoice.voided"), 101, dialect),
+                        {"invoice_events_by_type"}});
+  statements.push_back({"one invoice's events",
+                        sql::invoice_events_statement(54321, 0, 101, dialect),
+                        {"invoice_events_by_invoice"}});
+
   auto connection =
       sqlite ? sql::open_sqlite(url_.substr(7), 10s, false) : sql::open_postgres(url_, 10s);
   for (const auto& [what, statement, allowed] : statements) {
@@ -788,6 +811,10 @@ TEST_P(StoreTest, EveryApiStatementUsesItsOwnIndexAtScale) {
       if (sqlite) {
         // "SCAN invoices" is a walk in rowid (id) order: the whole table when a sort follows.
         if (step == "SCAN invoices") used.push_back("invoices_pkey");
+        if (step == "SCAN invoice_events") full_scan = true;
+        if (step.starts_with("SEARCH invoice_events") &&
+            step.find("INTEGER PRIMARY KEY") != std::string::npos)
+          used.push_back("invoice_events_pkey");
         if (step.starts_with("SCAN customer_paid_delays") ||
             (step.starts_with("SCAN invoices") && plan.find("TEMP B-TREE") != std::string::npos))
           full_scan = true;
@@ -798,7 +825,9 @@ TEST_P(StoreTest, EveryApiStatementUsesItsOwnIndexAtScale) {
           }
         if (step.find("USING PRIMARY KEY") != std::string::npos)
           used.push_back("customer_paid_delays_pkey");  // WITHOUT ROWID: its key is the table
-        if (step.find("INTEGER PRIMARY KEY") != std::string::npos) used.push_back("invoices_pkey");
+        if (step.find("INTEGER PRIMARY KEY") != std::string::npos &&
+            !step.starts_with("SEARCH invoice_events"))
+          used.push_back("invoices_pkey");
       } else {
         if (step.find("Seq Scan") != std::string::npos) full_scan = true;
         for (const char* marker : {"Index Scan using ", "Index Only Scan using ",
@@ -1050,4 +1079,160 @@ TEST_P(StoreTest, ConcurrentAmendmentsFromOneVersionLetOneThrough) {
   EXPECT_EQ(applied.load(), 1);
   EXPECT_EQ(stale.load(), 7);
   EXPECT_EQ(store->get(created.id).version, created.version + 1);
+}
+
+namespace {
+
+// Every event of the feed from its start, one page of `limit` at a time.
+std::vector<InvoiceEvent> whole_feed(InvoiceStore& store, std::optional<std::string> type = {},
+                                     int limit = 1000) {
+  std::vector<InvoiceEvent> out;
+  EventFilter filter{"", limit, std::move(type)};
+  for (;;) {
+    auto page = store.events(filter);
+    for (auto& event : page.events) out.push_back(std::move(event));
+    filter.after = page.cursor;
+    if (!page.more) return out;
+  }
+}
+
+std::vector<std::string> types_of(const std::vector<InvoiceEvent>& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events) out.push_back(e.type);
+  return out;
+}
+
+}  // namespace
+
+// Issue 13, line 4: each change appends its event, made by its subject, with the invoice after.
+TEST_P(StoreTest, EveryChangeAppendsItsEventWithTheSubjectAndTheInvoiceAfterIt) {
+  auto store = open();
+  const Invoice created =
+      store->create(new_invoice("C-1", 1000), std::nullopt, kNow, "alice").invoice;
+  const InvoiceId id = created.id;
+  store->record_payment(id, {300, day("2026-11-10"), std::nullopt}, kNow, "bob");
+  store->reverse_payment(id, 1, {"typo", day("2026-11-11")}, kNow, "bob");
+  store->add_credit_note(id, {100, "damaged", day("2026-11-12")}, kNow, "carol");
+  const Invoice amended =
+      store->amend(id, {"Acme Group", std::nullopt, std::nullopt}, "*", kLater, "carol");
+  // A refusal appends nothing.
+  error_of([&] { store->record_payment(id, {5000, day("2026-11-13"), std::nullopt}, kNow); });
+  const InvoiceId other = store->create(new_invoice("C-2", 500), std::nullopt, kNow).invoice.id;
+  store->void_invoice(other, kNow, "dave");
+  const ImportRecord record{new_invoice("C-3", 700), {}, false};
+  const auto imported = store->import(std::span(&record, 1), kNow, "importer");
+
+  const auto events = store->invoice_events(id, 0, 100);
+  EXPECT_EQ(types_of(events),
+            (std::vector<std::string>{"invoice.created", "invoice.payment_recorded",
+                                      "invoice.payment_reversed", "invoice.credited",
+                                      "invoice.updated"}));
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[0].subject, "alice");
+  EXPECT_EQ(events[1].subject, "bob");
+  EXPECT_EQ(events[4].subject, "carol");
+  EXPECT_EQ(events[4].at, kLater);
+  EXPECT_EQ(events[4].invoice_json, boost::json::serialize(invoice_to_json(amended)));
+  EXPECT_NE(events[1].invoice_json.find("\"balance\":700"), std::string::npos)
+      << events[1].invoice_json;
+  // After an id: the rest; an unknown invoice: not_found.
+  EXPECT_EQ(store->invoice_events(id, events[2].id, 100).size(), 2u);
+  EXPECT_EQ(store->invoice_events(id, 0, 2).size(), 2u);
+  EXPECT_EQ(error_of([&] { store->invoice_events(999, 0, 10); }).code(), "not_found");
+
+  const auto feed = whole_feed(*store);
+  EXPECT_EQ(types_of(feed), (std::vector<std::string>{
+                                "invoice.created", "invoice.payment_recorded",
+                                "invoice.payment_reversed", "invoice.credited", "invoice.updated",
+                                "invoice.created", "invoice.voided", "invoice.imported"}));
+  ASSERT_EQ(feed.size(), 8u);
+  EXPECT_EQ(feed[6].subject, "dave");
+  EXPECT_EQ(feed[7].subject, "importer");
+  EXPECT_EQ(feed[7].invoice_id, imported.at(0));
+}
+
+TEST_P(StoreTest, KeyedWritesAppendOneEventAndReplaysNone) {
+  auto store = open();
+  const auto id = store->create(new_invoice("C-1", 1000), std::nullopt, kNow).invoice.id;
+  const std::string body = R"({"amount":100,"date":"2026-11-20"})";
+  store->write_once(keyed("alice", "pay-1", body), kNow, pay(id, 100));
+  EXPECT_TRUE(store->write_once(keyed("alice", "pay-1", body), kNow, pay(id, 100)).replayed);
+  EXPECT_EQ(types_of(store->invoice_events(id, 0, 100)),
+            (std::vector<std::string>{"invoice.created", "invoice.payment_recorded"}));
+}
+
+TEST_P(StoreTest, FeedPagesFollowTheCursorAndFilterByType) {
+  auto store = open();
+  for (int i = 0; i < 5; ++i) {
+    const auto id = store->create(new_invoice("C-1", 1000), std::nullopt, kNow).invoice.id;
+    store->record_payment(id, {100, day("2026-11-10"), std::nullopt}, kNow);
+  }
+  const auto all = whole_feed(*store, std::nullopt, 3);
+  ASSERT_EQ(all.size(), 10u);
+  for (std::size_t i = 1; i < all.size(); ++i) EXPECT_GT(all[i].id, all[i - 1].id);
+  const auto payments = whole_feed(*store, std::string("invoice.payment_recorded"), 2);
+  ASSERT_EQ(payments.size(), 5u);
+  for (const auto& e : payments) EXPECT_EQ(e.type, "invoice.payment_recorded");
+  // A reader at the end gets nothing, keeps its cursor, and sees what comes next.
+  auto end = store->events({all.back().cursor, 10, std::nullopt});
+  EXPECT_TRUE(end.events.empty());
+  EXPECT_FALSE(end.more);
+  EXPECT_EQ(end.cursor, all.back().cursor);
+  store->void_invoice(store->create(new_invoice(), std::nullopt, kNow).invoice.id, kNow);
+  EXPECT_EQ(types_of(store->events({end.cursor, 10, std::nullopt}).events),
+            (std::vector<std::string>{"invoice.created", "invoice.voided"}));
+  for (const char* bad : {"x", "1", "1-", "-1", "1-2-3", "a-1", "1--2"})
+    EXPECT_EQ(error_of([&] {
+                store->events({bad, 10, std::nullopt});
+              }).code(),
+              "invalid_field")
+        << bad;
+}
+
+// A follower polling the feed while writers commit out of order (each holds its transaction
+// open a random while after its change) must see every event exactly once. Without the
+// PostgreSQL snapshot guard a later id committed first moves the cursor past an earlier one.
+TEST_P(StoreTest, FeedFollowerMissesNoEventWhileWritersCommitOutOfOrder) {
+  auto store = open();
+  auto replica = open();
+  constexpr int kInvoices = 8, kPaymentsEach = 15;
+  std::vector<InvoiceId> ids;
+  for (int i = 0; i < kInvoices; ++i)
+    ids.push_back(store->create(new_invoice("C-1", 100000), std::nullopt, kNow).invoice.id);
+  std::atomic<bool> writing{true};
+  std::vector<std::int64_t> seen;
+  std::thread follower([&] {
+    EventFilter filter{"", 7, std::nullopt};
+    for (;;) {
+      const bool last_round = !writing.load();
+      const auto page = store->events(filter);
+      for (const auto& e : page.events) seen.push_back(e.id);
+      filter.after = page.cursor;
+      if (last_round && !page.more) return;
+    }
+  });
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kInvoices; ++w)
+    writers.emplace_back([&, w] {
+      std::mt19937 random(static_cast<unsigned>(w));
+      for (int p = 0; p < kPaymentsEach; ++p) {
+        const auto pause = std::chrono::milliseconds(random() % 8);
+        (w % 2 ? *store : *replica)
+            .write_once(keyed("w", std::to_string(w) + "-" + std::to_string(p), "{}"), kNow,
+                        [&, pause](InvoiceStore& tx) {
+                          tx.record_payment(ids[static_cast<std::size_t>(w)],
+                                            {1, day("2026-11-20"), std::nullopt}, kNow);
+                          std::this_thread::sleep_for(pause);  // commits late, out of order
+                          return StoredAnswer{200, "{}", ""};
+                        });
+      }
+    });
+  for (auto& t : writers) t.join();
+  writing = false;
+  follower.join();
+  const std::set<std::int64_t> unique(seen.begin(), seen.end());
+  EXPECT_EQ(unique.size(), seen.size()) << "an event was handed out twice";
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kInvoices * (1 + kPaymentsEach)))
+      << "the follower missed events";
+  EXPECT_EQ(whole_feed(*store).size(), seen.size());
 }

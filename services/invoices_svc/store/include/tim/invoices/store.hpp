@@ -88,6 +88,37 @@ struct KeyedAnswer {
   bool replayed = false;  // true: the first request's answer, nothing was run
 };
 
+// Issue 13, the change feed: what every change appends in its own transaction.
+inline constexpr std::string_view kEventTypes[] = {
+    "invoice.created",  "invoice.updated", "invoice.payment_recorded", "invoice.payment_reversed",
+    "invoice.credited", "invoice.voided",  "invoice.imported"};
+
+struct InvoiceEvent {
+  std::int64_t id = 0;
+  std::string type;
+  Instant at;
+  std::string subject;  // x-auth-subject of the request that made it, "" without one
+  InvoiceId invoice_id = 0;
+  std::string invoice_json;  // the invoice after the change (invoice_to_json)
+  std::string cursor;        // the feed's position just after this event
+};
+
+// GET /api/events: events after `after` (a cursor from an earlier page, "" from the start)
+// in commit order, at most `limit`, of one type when `type` is set.
+struct EventFilter {
+  std::string after;
+  int limit = 100;
+  std::optional<std::string> type;
+};
+
+struct EventPage {
+  std::vector<InvoiceEvent> events;
+  std::string cursor;  // after the last event given, or `after` when none: poll again from it
+  bool more = false;   // more events are ready at once after `cursor`
+};
+
+inline constexpr int kMaxEventLimit = 1000;
+
 class InvoiceStore {
  public:
   // The write of a keyed request, given the store as seen inside the request's transaction.
@@ -107,30 +138,45 @@ class InvoiceStore {
   // returns the first invoice (created = false); the same key with a different request throws
   // conflict idempotency_key_reused. Keys are kept for good.
   virtual CreateResult create(const NewInvoice& request,
-                              const std::optional<std::string>& idempotency_key, Instant now) = 0;
+                              const std::optional<std::string>& idempotency_key, Instant now,
+                              std::string_view subject = {}) = 0;
 
   // Applies the payment rules (tim/invoices/invoice.hpp) under a row lock: concurrent
   // payments on one invoice are serialized and never overdraw it. Throws not_found or the
   // refusal, and then nothing changed.
-  virtual Invoice record_payment(InvoiceId id, const PaymentRequest& payment, Instant now) = 0;
+  virtual Invoice record_payment(InvoiceId id, const PaymentRequest& payment, Instant now,
+                                 std::string_view subject = {}) = 0;
 
   // Voids an open invoice without payments; throws not_found or invoice_not_voidable.
-  virtual Invoice void_invoice(InvoiceId id, Instant now) = 0;
+  virtual Invoice void_invoice(InvoiceId id, Instant now, std::string_view subject = {}) = 0;
 
   // Corrections (issue 13), each in one transaction under the row's lock, with the customer's
   // paid-delay summary kept right; a refusal (invoice.hpp) changes nothing.
   virtual Invoice reverse_payment(InvoiceId id, std::int64_t payment_id,
-                                  const ReversalRequest& request, Instant now) = 0;
-  virtual Invoice add_credit_note(InvoiceId id, const CreditNoteRequest& request, Instant now) = 0;
+                                  const ReversalRequest& request, Instant now,
+                                  std::string_view subject = {}) = 0;
+  virtual Invoice add_credit_note(InvoiceId id, const CreditNoteRequest& request, Instant now,
+                                  std::string_view subject = {}) = 0;
   // Applies the amendment when `if_match` names the invoice's current ETag ("*": any);
   // throws precondition_failed otherwise.
   virtual Invoice amend(InvoiceId id, const Amendment& amendment, std::string_view if_match,
-                        Instant now) = 0;
+                        Instant now, std::string_view subject = {}) = 0;
 
   // Stores the records in one transaction: all or nothing. A refused record throws its
   // Error with the message prefixed "record <index>: " and nothing is stored. Returns the
   // new ids in record order (ids follow each other in an empty store: 1, 2, 3…).
-  virtual std::vector<InvoiceId> import(std::span<const ImportRecord> records, Instant now) = 0;
+  virtual std::vector<InvoiceId> import(std::span<const ImportRecord> records, Instant now,
+                                        std::string_view subject = {}) = 0;
+
+  // Every change above appends one event (kEventTypes) in its own transaction, made by
+  // `subject`. The feed, in commit order: a reader that follows `cursor` never misses an event
+  // although PostgreSQL commits sequence values out of order, because an event is handed out
+  // only once every transaction that could still commit one before it has ended. Throws
+  // invalid_field for a cursor this store did not make.
+  virtual EventPage events(const EventFilter& filter) = 0;
+  // One invoice's events, oldest first, after event id `after_id`; throws not_found.
+  virtual std::vector<InvoiceEvent> invoice_events(InvoiceId id, std::int64_t after_id,
+                                                   int limit) = 0;
 
   // The customer's paid invoices as delays and counts, ascending by delay (the predictor's
   // history). Kept in the transaction of every change that settles an invoice (payment,
