@@ -1,6 +1,9 @@
 #include "api.hpp"
 
+#include <algorithm>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <functional>
 #include <limits>
 #include <variant>
@@ -114,6 +117,12 @@ std::optional<IdempotentRequest> keyed_request(const ApiContext& c, const Reques
   if (!request.query().empty()) keyed.target += "?" + std::string(request.query());
   keyed.expired_before = now() - c.keeper.settings().idempotency_ttl;
   return keyed;
+}
+
+// The caller the gateway vouches for, recorded with every event; "" without one.
+std::string subject_of(const Request& request) {
+  auto subject = request.headers.get("x-auth-subject");
+  return subject ? std::string(*subject) : std::string();
 }
 
 // Runs a keyed write on the store's pool (or the one given: imports have their own), the body
@@ -240,14 +249,15 @@ Task<Response> create_invoice(ApiContext& c, Request& request) {
   const NewInvoice invoice = parse_new_invoice(request.body);
   auto store = need_store(c);
   if (auto keyed = keyed_request(c, request)) {
-    auto write = [invoice, at = now()](InvoiceStore& tx) {
-      return invoice_stored(201, tx.create(invoice, std::nullopt, at).invoice, true);
+    auto write = [invoice, at = now(), subject = subject_of(request)](InvoiceStore& tx) {
+      return invoice_stored(201, tx.create(invoice, std::nullopt, at, subject).invoice, true);
     };
     auto task = run_keyed(c, "create", store, std::move(*keyed), request.body, write);
     co_return keyed_response(co_await std::move(task));
   }
-  auto work = timed(
-      "create", [store, invoice, at = now()] { return store->create(invoice, std::nullopt, at); });
+  auto work = timed("create", [store, invoice, at = now(), subject = subject_of(request)] {
+    return store->create(invoice, std::nullopt, at, subject);
+  });
   const CreateResult result = co_await c.pool.run(std::move(work));
   Response response = invoice_answer(201, result.invoice);
   response.headers.add("location", "/api/invoices/" + std::to_string(result.invoice.id));
@@ -274,8 +284,8 @@ Task<Response> change_invoice(ApiContext& c, Request& request, std::string_view 
 Task<Response> record_payment(ApiContext& c, Request& request, std::string id_text) {
   const InvoiceId id = need_id(id_text);
   const PaymentRequest payment = parse_payment(request.body);
-  InvoiceChange change = [id, payment, at = now()](InvoiceStore& s) {
-    return s.record_payment(id, payment, at);
+  InvoiceChange change = [id, payment, at = now(), subject = subject_of(request)](InvoiceStore& s) {
+    return s.record_payment(id, payment, at, subject);
   };
   auto task = change_invoice(c, request, "record_payment", std::move(change));
   co_return co_await std::move(task);
@@ -283,7 +293,9 @@ Task<Response> record_payment(ApiContext& c, Request& request, std::string id_te
 
 Task<Response> void_invoice(ApiContext& c, Request& request, std::string id_text) {
   const InvoiceId id = need_id(id_text);
-  InvoiceChange change = [id, at = now()](InvoiceStore& s) { return s.void_invoice(id, at); };
+  InvoiceChange change = [id, at = now(), subject = subject_of(request)](InvoiceStore& s) {
+    return s.void_invoice(id, at, subject);
+  };
   auto task = change_invoice(c, request, "void", std::move(change));
   co_return co_await std::move(task);
 }
@@ -295,9 +307,9 @@ Task<Response> reverse_payment(ApiContext& c, Request& request, std::string id_t
   if (auto* error = std::get_if<IdError>(&payment_id))
     throw Error(ErrorKind::invalid, "invalid_payment_id", error->message, "paymentId");
   const ReversalRequest reversal = parse_reversal(request.body);
-  InvoiceChange change = [id, payment = std::get<std::int64_t>(payment_id), reversal,
-                          at = now()](InvoiceStore& s) {
-    return s.reverse_payment(id, payment, reversal, at);
+  InvoiceChange change = [id, payment = std::get<std::int64_t>(payment_id), reversal, at = now(),
+                          subject = subject_of(request)](InvoiceStore& s) {
+    return s.reverse_payment(id, payment, reversal, at, subject);
   };
   auto task = change_invoice(c, request, "reverse_payment", std::move(change));
   co_return co_await std::move(task);
@@ -306,8 +318,8 @@ Task<Response> reverse_payment(ApiContext& c, Request& request, std::string id_t
 Task<Response> add_credit_note(ApiContext& c, Request& request, std::string id_text) {
   const InvoiceId id = need_id(id_text);
   const CreditNoteRequest credit = parse_credit_note(request.body);
-  InvoiceChange change = [id, credit, at = now()](InvoiceStore& s) {
-    return s.add_credit_note(id, credit, at);
+  InvoiceChange change = [id, credit, at = now(), subject = subject_of(request)](InvoiceStore& s) {
+    return s.add_credit_note(id, credit, at, subject);
   };
   auto task = change_invoice(c, request, "credit_note", std::move(change));
   co_return co_await std::move(task);
@@ -321,8 +333,10 @@ Task<Response> amend_invoice(ApiContext& c, Request& request, std::string id_tex
                 "PATCH needs If-Match with the invoice's ETag (from its last GET or change)",
                 "If-Match");
   const Amendment amendment = parse_amendment(request.body);
-  InvoiceChange change = [id, amendment, if_match = std::string(*if_match), at = now()](
-                             InvoiceStore& s) { return s.amend(id, amendment, if_match, at); };
+  InvoiceChange change = [id, amendment, if_match = std::string(*if_match), at = now(),
+                          subject = subject_of(request)](InvoiceStore& s) {
+    return s.amend(id, amendment, if_match, at, subject);
+  };
   auto task = change_invoice(c, request, "amend", std::move(change));
   co_return co_await std::move(task);
 }
@@ -338,6 +352,7 @@ Task<Response> import_invoices(ApiContext& c, Request& request) {
   } else if (!query.empty()) {
     throw_invalid_field("query", "only currency= is accepted");
   }
+  options.subject = subject_of(request);
   auto store = need_store(c);
   auto ticket = c.import_gate ? c.import_gate->enter() : ImportGate::Ticket(nullptr);
   if (c.import_gate && !ticket) {
@@ -375,6 +390,96 @@ Task<Response> import_invoices(ApiContext& c, Request& request) {
       });
   const ImportReport report = co_await pool.run(std::move(work));
   co_return http::json_response(200, boost::json::serialize(report_to_json(report)));
+}
+
+boost::json::object event_to_json(const InvoiceEvent& event) {
+  return {{"id", event.id},
+          {"type", event.type},
+          {"createdAt", format_instant(event.at)},
+          {"subject", event.subject},
+          {"invoiceId", event.invoice_id},
+          {"invoice", boost::json::parse(event.invoice_json)},
+          {"cursor", event.cursor}};
+}
+
+// ?after=&limit=&type= of the event lists; anything else is refused, not ignored.
+struct EventQuery {
+  std::string after;
+  int limit = 100;
+  std::optional<std::string> type;
+};
+
+EventQuery parse_event_query(std::string_view query, bool with_type) {
+  EventQuery out;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    const std::string_view name = pair.substr(0, eq);
+    const std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    if (name == "after") {
+      out.after = std::string(value);
+    } else if (name == "limit") {
+      int limit = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+      if (value.empty() || ec != std::errc{} || end != value.data() + value.size() || limit < 1 ||
+          limit > kMaxEventLimit)
+        throw_invalid_field("limit",
+                            "must be an integer from 1 to " + std::to_string(kMaxEventLimit));
+      out.limit = limit;
+    } else if (name == "type" && with_type) {
+      if (std::find(std::begin(kEventTypes), std::end(kEventTypes), value) == std::end(kEventTypes))
+        throw_invalid_field("type",
+                            "not an event type (invoice.created, invoice.updated, "
+                            "invoice.payment_recorded, invoice.payment_reversed, "
+                            "invoice.credited, invoice.voided, invoice.imported)");
+      out.type = std::string(value);
+    } else {
+      throw_invalid_field(std::string(name), with_type ? "only after, limit and type are accepted"
+                                                       : "only after and limit are accepted");
+    }
+  }
+  return out;
+}
+
+Task<Response> list_events(ApiContext& c, Request& request) {
+  const EventQuery query = parse_event_query(request.query(), true);
+  auto store = need_store(c);
+  auto work = timed("events", [store, query] {
+    return store->events({query.after, query.limit, query.type});
+  });
+  const EventPage page = co_await c.pool.run(std::move(work));
+  boost::json::array events;
+  for (const auto& event : page.events) events.push_back(event_to_json(event));
+  boost::json::object body{
+      {"events", std::move(events)}, {"cursor", page.cursor}, {"hasMore", page.more}};
+  co_return http::json_response(200, boost::json::serialize(body));
+}
+
+Task<Response> list_invoice_events(ApiContext& c, Request& request, std::string id_text) {
+  const InvoiceId id = need_id(id_text);
+  const EventQuery query = parse_event_query(request.query(), false);
+  std::int64_t after_id = 0;
+  if (!query.after.empty()) {
+    const auto parsed = parse_id(query.after);
+    if (std::holds_alternative<IdError>(parsed))
+      throw_invalid_field("after", "must be an event id from an earlier page");
+    after_id = std::get<std::int64_t>(parsed);
+  }
+  auto store = need_store(c);
+  auto work = timed("invoice_events", [store, id, after_id, limit = query.limit] {
+    return store->invoice_events(id, after_id, limit);
+  });
+  const std::vector<InvoiceEvent> found = co_await c.pool.run(std::move(work));
+  boost::json::array events;
+  for (const auto& event : found) events.push_back(event_to_json(event));
+  boost::json::object body{{"events", std::move(events)}};
+  if (found.size() == static_cast<std::size_t>(query.limit))
+    body["nextAfter"] = std::to_string(found.back().id);
+  co_return http::json_response(200, boost::json::serialize(body));
 }
 
 }  // namespace
@@ -420,6 +525,16 @@ void add_invoice_routes(http::Router& router, ApiContext& context) {
     auto task = add_credit_note(c, r, p[0]);
     return answering_errors(std::move(task), r);
   });
+  router.get("/api/invoices/:id/events", [&c](Request& r, const http::PathParams& p) {
+    auto task = list_invoice_events(c, r, p[0]);
+    return answering_errors(std::move(task), r);
+  });
+  auto events = [&c](Request& r, const http::PathParams&) {
+    auto task = list_events(c, r);
+    return answering_errors(std::move(task), r);
+  };
+  router.get("/api/events", events);
+  router.get("/api/events/", events);  // the gateway's /events/ arrives with the slash
   router.add("PATCH", "/api/invoices/:id", [&c](Request& r, const http::PathParams& p) {
     auto task = amend_invoice(c, r, p[0]);
     return answering_errors(std::move(task), r);

@@ -46,7 +46,7 @@ ImportReport import_lines(NextLine next_line, InvoiceStore& store, const ImportO
     // rest of the batch retried, so that one bad row never drops its neighbours.
     while (!batch.empty()) {
       try {
-        store.import(batch, now);
+        store.import(batch, now, options.subject);
         report.imported += batch.size();
         break;
       } catch (const Error& e) {

@@ -37,6 +37,7 @@ struct ImportReport {
 struct ImportOptions {
   std::size_t batch_size = 1000;
   std::string sample_currency = "USD";  // currency of the sample layout's amounts
+  std::string subject;                  // who imports: recorded with each invoice.imported
 };
 
 // Throws Error when the store fails (batches already committed stay committed).
