@@ -38,7 +38,7 @@ TIM_TEST_DATABASE_URL=$(scripts/test-postgres.sh start)
 export TIM_TEST_DATABASE_URL
 trap 'scripts/test-postgres.sh stop >/dev/null 2>&1 || true' EXIT
 
-cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Release -DTIM_WERROR=ON >/dev/null
+cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Release -DTIM_WERROR=ON -DTIM_FAILPOINTS=ON >/dev/null
 cmake --build build/test -j"$jobs"
 if [ "$repeat" -gt 0 ]; then
   for run in $(seq 1 "$repeat"); do

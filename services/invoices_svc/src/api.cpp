@@ -8,6 +8,7 @@
 #include <limits>
 #include <variant>
 
+#include "failpoints.hpp"
 #include "tim/ids.hpp"
 #include "tim/invoices/csv.hpp"
 #include "tim/invoices/error.hpp"
@@ -271,13 +272,20 @@ using InvoiceChange = std::function<Invoice(InvoiceStore&)>;
 Task<Response> change_invoice(ApiContext& c, Request& request, std::string_view operation,
                               InvoiceChange change) {
   auto store = need_store(c);
+  // Crash tests: the change is committed, its answer not yet sent.
+  const bool exit_after_commit =
+      operation == "record_payment" && failpoints::armed(failpoints::kExitAfterPaymentCommit);
   if (auto keyed = keyed_request(c, request)) {
     auto write = [change](InvoiceStore& tx) { return invoice_stored(200, change(tx), false); };
     auto task = run_keyed(c, operation, store, std::move(*keyed), request.body, write);
-    co_return keyed_response(co_await std::move(task));
+    const KeyedAnswer answer = co_await std::move(task);
+    if (exit_after_commit && !answer.replayed)
+      failpoints::exit_now(failpoints::kExitAfterPaymentCommit);
+    co_return keyed_response(answer);
   }
   auto work = timed(operation, [store, change] { return change(*store); });
   const Invoice invoice = co_await c.pool.run(std::move(work));
+  if (exit_after_commit) failpoints::exit_now(failpoints::kExitAfterPaymentCommit);
   co_return invoice_answer(200, invoice);
 }
 

@@ -10,6 +10,7 @@
 
 #include "api.hpp"
 #include "expected_date_client.hpp"
+#include "failpoints.hpp"
 #include "importer.hpp"
 #include "store_keeper.hpp"
 #include "tim/config.hpp"
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
     } else {
       log::warn("EXPECTED_DATE_URI is not set: invoices are answered without expectedDate");
     }
+    invoices::failpoints::announce();
     auto settings = invoices::StoreSettings::from_env();
     const auto import_options = import_options_from_env();
 
