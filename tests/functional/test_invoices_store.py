@@ -103,7 +103,10 @@ def test_csv_export_and_import_round_trip(services, store_env, tmp_path):
     dst = services.service("invoices_svc", {"DATA_DIR": str(tmp_path / "other"), "SEED_DEMO_DATA": "false"})
     r = request(dst.port, "POST", "/api/invoices/import", {"content-type": "text/csv"}, by_accept.body)
     assert r.status == 200, r.body
-    assert r.json() == {"imported": 3, "rejectedCount": 0, "rejected": []}
+    assert r.json() == {"imported": 3, "rejectedCount": 0, "rejected": [], "duplicateCount": 0, "duplicates": []}
+    # The same file again: every ref is there already (issue 13, line 6).
+    again = request(dst.port, "POST", "/api/invoices/import", {"content-type": "text/csv"}, by_accept.body).json()
+    assert (again["imported"], again["duplicateCount"]) == (0, 3)
     imported = get(dst.port, "/api/invoices").json()["invoices"]
     original = get(src.port, "/api/invoices").json()["invoices"]
     keep = ["ref", "customerId", "customerName", "ccy", "amount", "balance", "issueDate", "dueDate",

@@ -46,8 +46,13 @@ ImportReport import_lines(NextLine next_line, InvoiceStore& store, const ImportO
     // rest of the batch retried, so that one bad row never drops its neighbours.
     while (!batch.empty()) {
       try {
-        store.import(batch, now, options.subject);
-        report.imported += batch.size();
+        const ImportResult result = store.import(batch, now, options.subject);
+        report.imported += result.ids.size();
+        for (const std::size_t index : result.duplicates) {
+          ++report.duplicate_count;
+          if (report.duplicates.size() < kListedRejections)
+            report.duplicates.push_back({lines[index], batch[index].invoice.ref.value_or("")});
+        }
         break;
       } catch (const Error& e) {
         auto index = refused_record(e);
@@ -137,6 +142,10 @@ boost::json::object report_to_json(const ImportReport& report) {
     rejected.push_back(std::move(row));
   }
   o["rejected"] = std::move(rejected);
+  o["duplicateCount"] = report.duplicate_count;
+  boost::json::array duplicates;
+  for (const auto& d : report.duplicates) duplicates.push_back({{"line", d.line}, {"ref", d.ref}});
+  o["duplicates"] = std::move(duplicates);
   return o;
 }
 

@@ -26,10 +26,17 @@ struct RejectedRow {
   std::string message;
 };
 
+struct DuplicateRow {
+  std::size_t line = 0;
+  std::string ref;  // an invoice already has it (or an earlier line of the file)
+};
+
 struct ImportReport {
   std::size_t imported = 0;
-  std::size_t rejected_count = 0;     // every rejected row
-  std::vector<RejectedRow> rejected;  // the first kListedRejections of them, in line order
+  std::size_t duplicate_count = 0;       // rows not stored: their ref exists
+  std::vector<DuplicateRow> duplicates;  // the first kListedRejections of them
+  std::size_t rejected_count = 0;        // every rejected row
+  std::vector<RejectedRow> rejected;     // the first kListedRejections of them, in line order
 
   void reject(RejectedRow row);
 };

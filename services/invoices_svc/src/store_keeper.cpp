@@ -105,7 +105,7 @@ void StoreKeeper::seed(InvoiceStore& store) {
   try {
     if (store.count() == 0) {
       const auto records = tutorial_demo_records();
-      const auto ids = store.import(records, to_instant(std::chrono::system_clock::now()));
+      const auto ids = store.import(records, to_instant(std::chrono::system_clock::now())).ids;
       log::info("empty store seeded with the tutorial's demo invoices",
                 {{"invoices", static_cast<std::int64_t>(ids.size())}});
     }

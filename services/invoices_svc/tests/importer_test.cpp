@@ -65,8 +65,12 @@ TEST_F(ImportTest, ABodyInMemoryReadsAsTheSameFileFromAStream) {
     std::istringstream stream(file);
     const auto from_stream = import_csv(stream, *store_, ImportOptions{}, kNow);
     const auto from_memory = import_csv(std::string_view(file), *store_, ImportOptions{}, kNow);
-    EXPECT_EQ(from_memory.imported, from_stream.imported) << tail.size();
-    EXPECT_EQ(from_memory.imported, 2u);
+    // One store: the second reading of the file finds its refs stored (issue 13, line 6).
+    EXPECT_EQ(from_stream.imported + from_stream.duplicate_count, 2u) << tail.size();
+    EXPECT_EQ(from_memory.imported, 0u);
+    EXPECT_EQ(from_memory.duplicate_count, 2u);
+    ASSERT_EQ(from_memory.duplicates.size(), 2u);
+    EXPECT_EQ(from_memory.duplicates[1].line, 5u);  // after the bad row and a blank line
     ASSERT_EQ(from_memory.rejected.size(), 1u);
     EXPECT_EQ(from_memory.rejected[0].line, from_stream.rejected[0].line);
     EXPECT_EQ(from_memory.rejected[0].line, 3u);

@@ -121,8 +121,9 @@ CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);)"},
 ALTER TABLE idempotency_records ADD COLUMN etag TEXT;)",
         R"(ALTER TABLE invoices ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE idempotency_records ADD COLUMN etag TEXT;)"},
-    // Issue 13: the change feed. txid orders events in commit order on PostgreSQL (see
-    // sql_store.cpp); SQLite serialises its writers, so there it stays 0 and id is that order.
+    // Issue 13: the change feed, and refs indexed for the import's duplicate check. txid orders
+    // events in commit order on PostgreSQL (see sql_store.cpp); SQLite serialises its writers, so
+    // there it stays 0 and id is that order.
     Migration{
         R"(CREATE TABLE invoice_events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -134,7 +135,8 @@ ALTER TABLE idempotency_records ADD COLUMN etag TEXT;)"},
   invoice TEXT NOT NULL);
 CREATE INDEX invoice_events_by_invoice ON invoice_events (invoice_id, id);
 CREATE INDEX invoice_events_in_commit_order ON invoice_events (txid, id);
-CREATE INDEX invoice_events_by_type ON invoice_events (type, txid, id);)",
+CREATE INDEX invoice_events_by_type ON invoice_events (type, txid, id);
+CREATE INDEX invoices_by_ref ON invoices (ref);)",
         R"(CREATE TABLE invoice_events (
   id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
@@ -145,7 +147,8 @@ CREATE INDEX invoice_events_by_type ON invoice_events (type, txid, id);)",
   invoice TEXT NOT NULL);
 CREATE INDEX invoice_events_by_invoice ON invoice_events (invoice_id, id);
 CREATE INDEX invoice_events_in_commit_order ON invoice_events (txid, id);
-CREATE INDEX invoice_events_by_type ON invoice_events (type, txid, id);)"},
+CREATE INDEX invoice_events_by_type ON invoice_events (type, txid, id);
+CREATE INDEX invoices_by_ref ON invoices (ref);)"},
 };
 
 // Any constant: the key of the PostgreSQL advisory lock migrations hold.

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <filesystem>
+#include <unordered_set>
 
 #include "migrations.hpp"
 #include "sql.hpp"
@@ -376,6 +377,16 @@ Statement events_statement(const std::string& after, const std::optional<std::st
   return statement;
 }
 
+Statement existing_refs_statement(std::span<const std::string> refs) {
+  Statement statement{"SELECT DISTINCT ref FROM invoices WHERE ref IN (", {}};
+  for (std::size_t k = 0; k < refs.size(); ++k) {
+    statement.text += (k ? ", $" : "$") + std::to_string(k + 1);
+    statement.params.emplace_back(refs[k]);
+  }
+  statement.text += ")";
+  return statement;
+}
+
 Statement invoice_events_statement(std::int64_t invoice_id, std::int64_t after_id, int rows,
                                    Dialect dialect) {
   return {std::string("SELECT id, ") + (dialect == Dialect::postgres ? "txid::text" : "txid") +
@@ -388,6 +399,24 @@ Statement invoice_events_statement(std::int64_t invoice_id, std::int64_t after_i
 }  // namespace sql
 
 namespace {
+
+// Any constant: the PostgreSQL advisory lock imports hold while they check refs.
+constexpr std::int64_t kImportLockKey = 0x54494d000d;  // "TIM", issue 13
+
+// The given refs of `invoices` that some stored invoice already has (invoices_by_ref).
+std::unordered_set<std::string> existing_refs(Connection& c, const std::vector<Invoice>& invoices) {
+  std::vector<std::string> refs;
+  for (const auto& invoice : invoices)
+    if (!invoice.ref.empty()) refs.push_back(invoice.ref);
+  std::unordered_set<std::string> found;
+  constexpr std::size_t kRefsPerQuery = 100;
+  for (std::size_t i = 0; i < refs.size(); i += kRefsPerQuery) {
+    const std::size_t n = std::min(kRefsPerQuery, refs.size() - i);
+    const auto statement = sql::existing_refs_statement(std::span(refs).subspan(i, n));
+    for (const auto& row : c.query(statement.text, statement.params)) found.insert(text(row, 0));
+  }
+  return found;
+}
 
 void check_idempotency_key(const std::string& key) {
   if (key.empty() || key.size() > kMaxIdempotencyKeyLength ||
@@ -554,8 +583,8 @@ class SqlStore final : public InvoiceStore {
     });
   }
 
-  std::vector<InvoiceId> import(std::span<const ImportRecord> records, Instant now,
-                                std::string_view subject) override {
+  ImportResult import(std::span<const ImportRecord> records, Instant now,
+                      std::string_view subject) override {
     std::vector<Invoice> invoices;
     invoices.reserve(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
@@ -566,6 +595,20 @@ class SqlStore final : public InvoiceStore {
       }
     }
     return write([&](Connection& tx) {
+      ImportResult result;
+      if (tx.dialect() == Dialect::postgres)
+        tx.query("SELECT pg_advisory_xact_lock($1)", {Value{kImportLockKey}});
+      std::unordered_set<std::string> refs = existing_refs(tx, invoices);
+      std::vector<Invoice> fresh;
+      fresh.reserve(invoices.size());
+      for (std::size_t i = 0; i < invoices.size(); ++i) {
+        const std::string& ref = invoices[i].ref;
+        if (!ref.empty() && !refs.insert(ref).second)
+          result.duplicates.push_back(i);
+        else
+          fresh.push_back(std::move(invoices[i]));
+      }
+      invoices = std::move(fresh);
       auto ids = reserve_ids(tx, invoices.size());
       for (std::size_t i = 0; i < invoices.size(); ++i) {
         invoices[i].id = ids[i];
@@ -577,7 +620,8 @@ class SqlStore final : public InvoiceStore {
       for (const auto& invoice : invoices)
         for (auto& change : delay_changes(nullptr, invoice)) changes.push_back(std::move(change));
       apply_delay_changes(tx, merge_delay_changes(std::move(changes)));
-      return ids;
+      result.ids = std::move(ids);
+      return result;
     });
   }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ Statement paid_delays_statement(const std::string& customer_id);
 // Throws invalid_field for a malformed cursor.
 Statement events_statement(const std::string& after, const std::optional<std::string>& type,
                            int rows, Dialect dialect);
+
+// An import's duplicate check: which of these refs stored invoices have.
+Statement existing_refs_statement(std::span<const std::string> refs);
 
 // GET /api/invoices/:id/events
 Statement invoice_events_statement(std::int64_t invoice_id, std::int64_t after_id, int rows,

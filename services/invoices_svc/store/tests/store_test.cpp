@@ -370,7 +370,7 @@ TEST_P(StoreTest, ImportsABatchAllOrNothing) {
   EXPECT_EQ(std::string(refused.what()).rfind("record 3: ", 0), 0u) << refused.what();
   EXPECT_EQ(store->count(), 0);
 
-  const auto ids = store->import(records, kNow);
+  const auto ids = store->import(records, kNow).ids;
   EXPECT_EQ(ids, (std::vector<InvoiceId>{1, 2, 3, 4, 5}));
   EXPECT_EQ(store->get(1).balance, 90);
   EXPECT_EQ(store->get(1).ref, "INV-1");
@@ -391,7 +391,7 @@ TEST_P(StoreTest, ImportsManyRowsAfterExistingInvoices) {
     if (n % 5 == 0) r.payments.push_back({n * 100, day("2026-11-09"), std::nullopt});
     records.push_back(r);
   }
-  const auto ids = store->import(records, kNow);
+  const auto ids = store->import(records, kNow).ids;
   ASSERT_EQ(ids.size(), 250u);
   for (std::size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(ids[i], static_cast<InvoiceId>(i + 2));
   EXPECT_EQ(store->count(), 251);
@@ -549,7 +549,7 @@ TEST(RedactUrl, HidesPasswords) {
 
 TEST_P(StoreTest, DemoDataAnswersTheTutorialsCurl) {
   auto store = open();
-  const auto ids = store->import(tutorial_demo_records(), kNow);
+  const auto ids = store->import(tutorial_demo_records(), kNow).ids;
   ASSERT_EQ(ids.size(), 1000u);
   EXPECT_EQ(ids.front(), 1);
   EXPECT_EQ(ids.back(), 1000);
@@ -603,7 +603,7 @@ TEST_P(StoreTest, PaidDelaysStayExactUnderConcurrentPayments) {
   auto replica = open();
   std::vector<ImportRecord> records(64,
                                     ImportRecord{new_invoice("C-9", 100, "2026-11-10"), {}, false});
-  const auto ids = store->import(records, kNow);
+  const auto ids = store->import(records, kNow).ids;
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t)
@@ -792,6 +792,9 @@ TEST_P(StoreTest, EveryApiStatementUsesItsOwnIndexAtScale) {
   statements.push_back({"events of the rare type invoice.voided",
                         sql::events_statement("", std::string("invoice.voided"), 101, dialect),
                         {"invoice_events_by_type"}});
+  const std::vector<std::string> refs = {"INV-000123", "F-77", "INV-099999"};
+  statements.push_back(
+      {"an import's duplicate check", sql::existing_refs_statement(refs), {"invoices_by_ref"}});
   statements.push_back({"one invoice's events",
                         sql::invoice_events_statement(54321, 0, 101, dialect),
                         {"invoice_events_by_invoice"}});
@@ -989,7 +992,7 @@ TEST_P(StoreTest, KeyedImportIsOneTransactionWithItsAnswer) {
   auto store = open();
   std::vector<ImportRecord> records(3, ImportRecord{new_invoice(), {}, false});
   auto import = [&](InvoiceStore& tx) {
-    return StoredAnswer{200, std::to_string(tx.import(records, kNow).size()), ""};
+    return StoredAnswer{200, std::to_string(tx.import(records, kNow).ids.size()), ""};
   };
   EXPECT_FALSE(
       store->write_once(keyed("", "file-1", "csv", "/api/invoices/import"), kNow, import).replayed);
@@ -1120,7 +1123,7 @@ TEST_P(StoreTest, EveryChangeAppendsItsEventWithTheSubjectAndTheInvoiceAfterIt) 
   const InvoiceId other = store->create(new_invoice("C-2", 500), std::nullopt, kNow).invoice.id;
   store->void_invoice(other, kNow, "dave");
   const ImportRecord record{new_invoice("C-3", 700), {}, false};
-  const auto imported = store->import(std::span(&record, 1), kNow, "importer");
+  const auto imported = store->import(std::span(&record, 1), kNow, "importer").ids;
 
   const auto events = store->invoice_events(id, 0, 100);
   EXPECT_EQ(types_of(events),
@@ -1235,4 +1238,26 @@ TEST_P(StoreTest, FeedFollowerMissesNoEventWhileWritersCommitOutOfOrder) {
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(kInvoices * (1 + kPaymentsEach)))
       << "the follower missed events";
   EXPECT_EQ(whole_feed(*store).size(), seen.size());
+}
+
+// Issue 13, line 6: a ref already stored, or earlier in the same import, is not stored again.
+TEST_P(StoreTest, ImportSkipsRowsWhoseRefExistsAndListsThem) {
+  auto store = open();
+  auto with_ref = [](const char* ref) {
+    NewInvoice invoice = new_invoice("C-9", 500);
+    invoice.ref = ref;
+    return ImportRecord{invoice, {}, false};
+  };
+  const std::vector<ImportRecord> first = {with_ref("F-1"), with_ref("F-2")};
+  const auto stored = store->import(first, kNow);
+  EXPECT_EQ(stored.ids.size(), 2u);
+  EXPECT_TRUE(stored.duplicates.empty());
+  const std::vector<ImportRecord> again = {with_ref("F-2"), with_ref("F-3"), with_ref("F-3"),
+                                           ImportRecord{new_invoice("C-9", 1), {}, false},
+                                           with_ref("F-1")};
+  const auto second = store->import(again, kNow);
+  EXPECT_EQ(second.duplicates, (std::vector<std::size_t>{0, 2, 4}));
+  EXPECT_EQ(second.ids.size(), 2u);  // F-3 and the one without a ref
+  EXPECT_EQ(store->count(), 4);
+  EXPECT_EQ(whole_feed(*store, std::string("invoice.imported")).size(), 4u);
 }

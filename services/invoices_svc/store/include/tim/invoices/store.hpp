@@ -83,6 +83,12 @@ struct StoredAnswer {
   std::string etag = {};      // "" when the answer had no ETag
 };
 
+struct ImportResult {
+  std::vector<InvoiceId> ids;           // of the stored records, in record order (ids follow
+                                        // each other in an empty store: 1, 2, 3…)
+  std::vector<std::size_t> duplicates;  // indices of the records not stored: ref already there
+};
+
 struct KeyedAnswer {
   StoredAnswer answer;
   bool replayed = false;  // true: the first request's answer, nothing was run
@@ -163,10 +169,12 @@ class InvoiceStore {
                         Instant now, std::string_view subject = {}) = 0;
 
   // Stores the records in one transaction: all or nothing. A refused record throws its
-  // Error with the message prefixed "record <index>: " and nothing is stored. Returns the
-  // new ids in record order (ids follow each other in an empty store: 1, 2, 3…).
-  virtual std::vector<InvoiceId> import(std::span<const ImportRecord> records, Instant now,
-                                        std::string_view subject = {}) = 0;
+  // Error with the message prefixed "record <index>: " and nothing is stored. A record whose
+  // ref an invoice already has (or an earlier record of the same call) is a duplicate: not
+  // stored, and listed. PostgreSQL imports take one advisory lock, so two imports of one file
+  // at once cannot both store a ref.
+  virtual ImportResult import(std::span<const ImportRecord> records, Instant now,
+                              std::string_view subject = {}) = 0;
 
   // Every change above appends one event (kEventTypes) in its own transaction, made by
   // `subject`. The feed, in commit order: a reader that follows `cursor` never misses an event
