@@ -76,10 +76,14 @@ TEST(RouteFile, RefusesWhatItCannotHonour) {
 
 TEST(RouteFile, TheRepositoryRouteFileLoads) {
   auto c = load_route_file(TIM_ROUTES_FILE);
-  ASSERT_EQ(c.mappings.size(), 1u);
+  ASSERT_EQ(c.mappings.size(), 2u);
   EXPECT_EQ(c.mappings[0].prefix, "/invoices/");
   EXPECT_EQ(c.mappings[0].rewrite, "/api/invoices/");
   EXPECT_EQ(c.mappings[0].service, "invoices-svc");
+  // The change feed (issue 13).
+  EXPECT_EQ(c.mappings[1].prefix, "/events/");
+  EXPECT_EQ(c.mappings[1].rewrite, "/api/events/");
+  EXPECT_EQ(c.mappings[1].service, "invoices-svc");
   ASSERT_EQ(c.auth_services.size(), 1u);
   EXPECT_EQ(c.auth_services[0].auth_service, "auth-svc:3000");
 }
