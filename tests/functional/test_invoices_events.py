@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from harness import TOKEN, get, post_json, request
+from harness import TOKEN, get, post_json, request, wait_for
 
 NEW = {"customerId": "C-1", "customerName": "Acme Ltd", "ccy": "GBP", "amount": 12000,
        "issueDate": "2026-11-01", "dueDate": "2026-12-01"}
@@ -18,6 +18,26 @@ CSV = ("id,ref,customerId,customerName,ccy,amount,balance,issueDate,dueDate,stat
 @pytest.fixture
 def svc(services, store_env):
     return services.service("invoices_svc", store_env)
+
+
+def feed(port, prefix="/api/events", query=""):
+    """The whole feed from `query`'s cursor on, page by page."""
+    seen, cursor = [], ""
+    while True:
+        r = get(port, f"{prefix}?limit=2&after={cursor}{query}")
+        assert r.status == 200, r.body
+        body = r.json()
+        seen += body["events"]
+        cursor = body["cursor"]
+        if not body["hasMore"]:
+            return seen, cursor
+
+
+def settled_feed(port, count, **kwargs):
+    """On PostgreSQL the feed hands out an event once every older transaction on the server has
+    ended (docs/events.md), which other tests' transactions can delay: poll for it."""
+    return wait_for(lambda: (lambda f: f if len(f[0]) >= count else None)(feed(port, **kwargs)),
+                    what=f"{count} events in the feed")
 
 
 def as_(subject, **more):
@@ -86,15 +106,7 @@ def test_the_feed_lists_every_event_in_commit_order_by_cursor_and_type(svc):
                        as_("importer", **{"content-type": "text/csv", "Idempotency-Key": "f-1"}), CSV)
     assert imported.status == 200, imported.body
 
-    seen, cursor = [], ""
-    while True:
-        r = get(svc.port, f"/api/events?limit=2&after={cursor}")
-        assert r.status == 200, r.body
-        body = r.json()
-        seen += body["events"]
-        cursor = body["cursor"]
-        if not body["hasMore"]:
-            break
+    seen, cursor = settled_feed(svc.port, 8)
     assert [e["type"] for e in seen] == ["invoice.created", "invoice.payment_recorded"] * 3 + \
         ["invoice.imported"] * 2
     assert [e["subject"] for e in seen[-2:]] == ["importer", "importer"]
@@ -103,8 +115,9 @@ def test_the_feed_lists_every_event_in_commit_order_by_cursor_and_type(svc):
     end = get(svc.port, f"/api/events?after={cursor}").json()
     assert end == {"events": [], "cursor": cursor, "hasMore": False}
     post_json(svc.port, "/api/invoices", NEW)
-    assert [e["type"] for e in get(svc.port, f"/api/events/?after={cursor}").json()["events"]] == \
-        ["invoice.created"]
+    after = wait_for(lambda: get(svc.port, f"/api/events/?after={cursor}").json()["events"] or None,
+                     what="the next event")
+    assert [e["type"] for e in after] == ["invoice.created"]
 
     payments = get(svc.port, "/api/events?type=invoice.payment_recorded").json()["events"]
     assert len(payments) == 3 and {e["type"] for e in payments} == {"invoice.payment_recorded"}
@@ -121,8 +134,12 @@ def test_the_feed_through_the_gateway_needs_a_credential_and_records_its_subject
     assert get(g, "/events/").status in (401, 403)
     created = post_json(g, "/invoices/", NEW, {"authorization": TOKEN})
     assert created.status == 201, created.body
-    r = get(g, "/events/?type=invoice.created", {"authorization": TOKEN})
-    assert r.status == 200, r.body
-    mine = [e for e in r.json()["events"] if e["invoiceId"] == created.json()["id"]]
+
+    def mine():
+        r = get(g, "/events/?type=invoice.created", {"authorization": TOKEN})
+        assert r.status == 200, r.body
+        return [e for e in r.json()["events"] if e["invoiceId"] == created.json()["id"]] or None
+
+    mine = wait_for(mine, what="the created event through the gateway")
     assert len(mine) == 1
     assert mine[0]["subject"]  # the subject auth_svc vouched for, passed on by the gateway
