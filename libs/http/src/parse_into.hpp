@@ -20,6 +20,11 @@ namespace tim::http::detail {
 
 template <bool isRequest>
 class ParseInto : public boost::beast::http::basic_parser<isRequest> {
+ public:
+  // Off: the body string is not sized to the Content-Length up front (a streamed body is taken
+  // out piece by piece and never held whole).
+  void set_reserve_body(bool on) noexcept { reserve_body_ = on; }
+
  protected:
   using error_code = boost::beast::error_code;
   using string_view = boost::beast::string_view;
@@ -53,7 +58,7 @@ class ParseInto : public boost::beast::http::basic_parser<isRequest> {
     }
   }
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code& ec) final {
-    if (!length) return;
+    if (!length || !reserve_body_) return;
     if (*length > body_.max_size()) {
       ec = boost::beast::http::error::buffer_overflow;
       return;
@@ -74,6 +79,7 @@ class ParseInto : public boost::beast::http::basic_parser<isRequest> {
   Headers& headers_;
   std::string& body_;
   bool header_done_ = false;
+  bool reserve_body_ = true;
 };
 
 }  // namespace tim::http::detail
