@@ -350,7 +350,7 @@ def test_replica_killed_under_load_loses_no_get_and_no_acknowledged_write(servic
         assert load.post(key).status == 201
     refs = [row["ref"] for row in rows_of_customer(b.port, customer)]
     assert sorted(refs) == sorted(key for key, _, _ in load.posts)
-    text = metrics_text(gateway.port)
+    text = metrics_text(gateway.admin_port)
     killed = f"127.0.0.1:{a.port}"
     assert metric_sum(text, "upstream_requests_total", upstream=killed, outcome="refused") + \
         metric_sum(text, "upstream_requests_total", upstream=killed, outcome="closed") >= 1
@@ -459,7 +459,7 @@ def test_slowloris_connections_are_closed_after_the_header_timeout_while_others_
     rejected = gateway.wait_for_log(lambda line: line.get("msg") == "request rejected"
                                     and line.get("reason") == "request_timeout", count=60)
     assert len(rejected) == 60
-    assert metric_sum(metrics_text(gateway.port), "http_requests_rejected_total",
+    assert metric_sum(metrics_text(gateway.admin_port), "http_requests_rejected_total",
                       reason="request_timeout") == 60
 
 

@@ -44,7 +44,7 @@ def test_metrics_count_requests_by_route_and_upstream_outcome(chain):
     for _ in range(3):
         get(chain.gateway.port, "/invoices/7", {"authorization": TOKEN})
     get(chain.gateway.port, "/invoices/7")
-    gateway = get(chain.gateway.port, "/metrics").body.decode()
+    gateway = get(chain.gateway.admin_port, "/metrics").body.decode()
     assert metric_value(gateway, 'http_requests_total{method="GET",route="mapping:invoices",status="200"}') == 3
     assert metric_value(gateway, 'http_requests_total{method="GET",route="mapping:invoices",status="401"}') == 1
     assert metric_value(gateway, f'upstream_requests_total{{outcome="ok",upstream="127.0.0.1:{chain.invoices.port}"}}') == 3
