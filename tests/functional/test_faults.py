@@ -151,17 +151,17 @@ def test_auth_killed_fails_closed_without_reaching_invoices_then_recovers(servic
         r, elapsed = timed(get, gateway.port, "/invoices/42", AUTH)
         assert r.status == 403, r.body
         assert elapsed < FAST_S
-        return upstream_outcome(gateway.port, auth.port, "circuit_open") >= 1
+        return upstream_outcome(gateway.admin_port, auth.port, "circuit_open") >= 1
 
     wait_for(denied_at_once, timeout=10, interval=0, what="a 403 with the auth circuit open")
-    assert upstream_outcome(gateway.port, auth.port, "refused") >= 3
+    assert upstream_outcome(gateway.admin_port, auth.port, "refused") >= 3
     assert invoices_requests(invoices) == reached  # fail closed: nothing got through
 
     auth.restart()
     wait_for(lambda: get(gateway.port, "/invoices/42", AUTH).status == 200, timeout=10,
              what="200 after auth_svc's restart")
     assert get(gateway.port, "/invoices/42").status == 401  # and it decides again
-    assert circuit_open_gauge(gateway.port, auth.port) == 0
+    assert circuit_open_gauge(gateway.admin_port, auth.port) == 0
 
 
 def test_auth_hung_fails_closed_within_its_timeout_then_recovers(services, tmp_path):
@@ -178,17 +178,17 @@ def test_auth_hung_fails_closed_within_its_timeout_then_recovers(services, tmp_p
             r, elapsed = timed(get, gateway.port, "/invoices/42", AUTH)
             assert r.status == 403, r.body
             assert auth_timeout_s * 0.9 <= elapsed < auth_timeout_s + 2.0
-        assert upstream_outcome(gateway.port, auth.port, "timeout") == 2
+        assert upstream_outcome(gateway.admin_port, auth.port, "timeout") == 2
         r, elapsed = timed(get, gateway.port, "/invoices/42", AUTH)
         assert r.status == 403
         assert elapsed < FAST_S
-        assert upstream_outcome(gateway.port, auth.port, "circuit_open") >= 1
+        assert upstream_outcome(gateway.admin_port, auth.port, "circuit_open") >= 1
         assert invoices_requests(invoices) == reached
     finally:
         auth.process.send_signal(signal.SIGCONT)
     wait_for(lambda: get(gateway.port, "/invoices/42", AUTH).status == 200, timeout=10,
              what="200 after auth_svc resumed")
-    assert circuit_open_gauge(gateway.port, auth.port) == 0
+    assert circuit_open_gauge(gateway.admin_port, auth.port) == 0
 
 
 # --- the store ------------------------------------------------------------------------------

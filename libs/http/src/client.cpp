@@ -234,6 +234,18 @@ Task<Attempt> exchange(beast::tcp_stream& stream, std::string_view wire, bool he
   auto [rec, rn] = co_await bhttp::async_read_header(stream, state->buffer, parser,
                                                      asio::as_tuple(asio::use_awaitable));
   (void)rn;
+  if (!rec && !parser.is_done() && may_stream && !parser.content_length()) {
+    // Chunked or ended by the close: read up to the threshold; a short one stays whole.
+    while (!parser.is_done() && state->result.body.size() <= stream_over) {
+      auto [sec, sn] = co_await bhttp::async_read_some(stream, state->buffer, parser,
+                                                       asio::as_tuple(asio::use_awaitable));
+      (void)sn;
+      if (sec) {
+        rec = sec;
+        break;
+      }
+    }
+  }
   if (!rec && !parser.is_done()) {
     const auto length = parser.content_length();
     if (may_stream && (!length || *length > stream_over)) {
