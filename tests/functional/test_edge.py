@@ -6,9 +6,11 @@ import csv
 import http.client
 import io
 import json
+import pathlib
 import socket
 import subprocess
 import threading
+import time
 
 import pytest
 
@@ -44,13 +46,28 @@ def upload(port, path, body_size, headers=b"", timeout=30.0):
 
 # --- 1. no body is read before the auth decision ----------------------------------------------
 
-def test_100_unauthenticated_1mib_uploads_cost_the_gateway_no_memory(guarded):
-    stack = guarded()
-    gw = stack.gateway
-    # Warm up the connection pool to auth_svc and the allocator with a few small requests.
+def peak_rss_kib(pid):
+    """The most resident memory the process has had (VmHWM): a body held during the attack
+    and freed afterwards still counts."""
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def slow_denial(req):
+    time.sleep(1.0)  # an auth round trip that takes a while: what a body would be held for
+    return 401, {"content-type": "application/json"}, '{"ok":false}'
+
+
+def test_100_unauthenticated_1mib_uploads_cost_the_gateway_no_memory(services, tmp_path):
+    auth = services.fake(slow_denial)
+    upstream = services.fake(lambda req: (200, {}, "reached"))
+    gw = services.gateway(tmp_path, upstream.port, auth.port)
+    # Warm up the connection pool to auth and the allocator with a few small requests.
     for _ in range(5):
         assert get(gw.port, "/invoices/1").status == 401
-    before = rss_kib(gw.process.pid)
+    before = peak_rss_kib(gw.process.pid)
     statuses = []
     start = threading.Barrier(100)
 
@@ -64,11 +81,13 @@ def test_100_unauthenticated_1mib_uploads_cost_the_gateway_no_memory(guarded):
         t.start()
     for t in threads:
         t.join(60)
-    after = rss_kib(gw.process.pid)
-    print(f"gateway RSS {before} KiB before, {after} KiB after 100 unauthenticated 1 MiB uploads")
+    after = peak_rss_kib(gw.process.pid)
+    print(f"gateway peak RSS {before} KiB before, {after} KiB after 100 unauthenticated "
+          f"1 MiB uploads")
     assert statuses == [b"HTTP/1.1 401 Unauthorized"] * 100
     assert after - before < 20 * 1024
-    assert stack.upstream.requests == []
+    assert upstream.requests == []
+    assert all(r["body"] == b"" for r in auth.requests)  # asked on the headers alone
 
 
 def test_a_refused_request_gets_no_100_continue_and_an_admitted_one_gets_its_body_through(guarded):
