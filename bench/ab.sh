@@ -78,7 +78,7 @@ round() {
   HOST=$host PORT=$inv_port EXPECTED_DATE_URI=http://$host:$ed_port DATA_DIR=$data \
     "$bin/invoices_svc/invoices_svc" >"$data/invoices.log" 2>&1 &
   pids+=($!)
-  HOST=$host PORT=$gw_port ROUTES_FILE=$dir/kube/overlays/emissary/routes.yaml \
+  HOST=$host PORT=$gw_port ADMIN_PORT=$((gw_port + 1000)) ROUTES_FILE=$dir/kube/overlays/emissary/routes.yaml \
     UPSTREAMS="invoices-svc=$host:$inv_port,auth-svc:3000=$host:$auth_port" \
     "$bin/gateway/gateway" >"$data/gateway.log" 2>&1 &
   pids+=($!)

@@ -67,9 +67,9 @@ nginx -p "$OUT/nginx-proxy/" -c "$OUT/nginx-proxy/nginx.conf" 2>>"$OUT/nginx-pro
 nginx_pid=$!; pids+=("$nginx_pid")
 gw_env=(HOST=$host ROUTES_FILE="$OUT/routes.yaml" UPSTREAMS="fixed-upstream=$host:$up_port"
         IO_THREADS=$WORKERS)
-env "${gw_env[@]}" PORT=$gw_port "$gateway_bin" >"$OUT/gateway.log" 2>&1 &
+env "${gw_env[@]}" PORT=$gw_port ADMIN_PORT=$((gw_port + 1000)) "$gateway_bin" >"$OUT/gateway.log" 2>&1 &
 gw_pid=$!; pids+=("$gw_pid")
-env "${gw_env[@]}" PORT=$gw2_port ACCESS_LOG=false "$gateway_bin" >"$OUT/gateway-nolog.log" 2>&1 &
+env "${gw_env[@]}" PORT=$gw2_port ADMIN_PORT=$((gw2_port + 1000)) ACCESS_LOG=false "$gateway_bin" >"$OUT/gateway-nolog.log" 2>&1 &
 gw2_pid=$!; pids+=("$gw2_pid")
 
 declare -A url=([nginx]="http://$host:$nginx_port/invoices/42" [ours]="http://$host:$gw_port/invoices/42"
