@@ -184,6 +184,22 @@ class AnswerParser final : public detail::ParseInto<false> {
   FetchResult& into_;
 };
 
+// Parses the bytes already buffered, without an asynchronous read (whose completion would be
+// posted even with nothing to wait for).
+void parse_buffered(AnswerParser& parser, beast::flat_buffer& buffer,
+                    boost::system::error_code& ec) {
+  parser.eager(true);
+  while (!parser.is_done() && buffer.size() > 0) {
+    const auto used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0) return;
+  }
+}
+
 // An answer being read. On the heap, so that a streamed body can go on reading it after the
 // exchange has handed back the status and headers.
 struct AnswerState {
@@ -231,34 +247,47 @@ Task<Attempt> exchange(beast::tcp_stream& stream, std::string_view wire, bool he
   } else {
     parser.body_limit(options.max_response_body_bytes);
   }
-  auto [rec, rn] = co_await bhttp::async_read_header(stream, state->buffer, parser,
-                                                     asio::as_tuple(asio::use_awaitable));
-  (void)rn;
-  if (!rec && !parser.is_done() && may_stream && !parser.content_length()) {
-    // Chunked or ended by the close: read up to the threshold; a short one stays whole.
-    while (!parser.is_done() && state->result.body.size() <= stream_over) {
-      auto [sec, sn] = co_await bhttp::async_read_some(stream, state->buffer, parser,
+  boost::system::error_code rec;
+  if (!may_stream) {
+    // One read for the whole answer: each more asynchronous read costs a trip through the
+    // event loop's queue even when the bytes are already here (a posted completion).
+    auto [whole_ec, whole_n] = co_await bhttp::async_read(stream, state->buffer, parser,
+                                                          asio::as_tuple(asio::use_awaitable));
+    (void)whole_n;
+    rec = whole_ec;
+  } else {
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, state->buffer, parser,
                                                        asio::as_tuple(asio::use_awaitable));
-      (void)sn;
-      if (sec) {
-        rec = sec;
-        break;
+    (void)hn;
+    rec = hec;
+    // What came with the header (usually a small answer's whole body) is parsed at once.
+    if (!rec) parse_buffered(parser, state->buffer, rec);
+    if (!rec && !parser.is_done() && !parser.content_length()) {
+      // Chunked or ended by the close: read up to the threshold; a short one stays whole.
+      while (!parser.is_done() && state->result.body.size() <= stream_over) {
+        auto [sec, sn] = co_await bhttp::async_read_some(stream, state->buffer, parser,
+                                                         asio::as_tuple(asio::use_awaitable));
+        (void)sn;
+        if (sec) {
+          rec = sec;
+          break;
+        }
       }
     }
-  }
-  if (!rec && !parser.is_done()) {
-    const auto length = parser.content_length();
-    if (may_stream && (!length || *length > stream_over)) {
-      a.result.status = state->result.status;
-      a.result.headers = std::move(state->result.headers);
-      a.streaming = std::move(state);
-      co_return a;
+    if (!rec && !parser.is_done()) {
+      const auto length = parser.content_length();
+      if (!length || *length > stream_over) {
+        a.result.status = state->result.status;
+        a.result.headers = std::move(state->result.headers);
+        a.streaming = std::move(state);
+        co_return a;
+      }
+      state->result.body.reserve(static_cast<std::size_t>(*length));
+      auto [bec, bn] = co_await bhttp::async_read(stream, state->buffer, parser,
+                                                  asio::as_tuple(asio::use_awaitable));
+      (void)bn;
+      rec = bec;
     }
-    if (may_stream) state->result.body.reserve(static_cast<std::size_t>(*length));
-    auto [bec, bn] = co_await bhttp::async_read(stream, state->buffer, parser,
-                                                asio::as_tuple(asio::use_awaitable));
-    (void)bn;
-    rec = bec;
   }
   if (rec) {
     // End of stream before any byte on a reused connection: the peer closed it while idle.
