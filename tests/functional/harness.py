@@ -68,6 +68,10 @@ class Service:
         full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOST": "127.0.0.1",
                     "PORT": str(self.port), "LOG_LEVEL": "debug"}
         full_env.update(env or {})
+        if name == "gateway":
+            # /metrics and /readyz are on the admin port (8877 by default): a free one per test.
+            full_env.setdefault("ADMIN_PORT", str(free_port()))
+        self.admin_port = int(full_env["ADMIN_PORT"]) if "ADMIN_PORT" in full_env else self.port
         if name == "invoices_svc" and "DATA_DIR" not in full_env and "DATABASE_URL" not in full_env:
             # A store of its own, so that tests never share or leave invoices behind.
             full_env["DATA_DIR"] = tempfile.mkdtemp(prefix="tim-invoices-")
@@ -315,6 +319,8 @@ class FakePeer:
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _any
 
         class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 128  # socketserver's 5 resets connections under a burst
+
             def handle_error(self, request, client_address):
                 # A client that went away before the answer (a service stopped, a timeout) is
                 # part of the tests, not an error of the fake's.
