@@ -381,7 +381,11 @@ def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
 
 
 def metrics_text(port):
-    return get(port, "/metrics").body.decode()
+    """The /metrics page; a port that does not serve it (the gateway's public one) fails here
+    instead of reading as zero samples."""
+    r = get(port, "/metrics")
+    assert r.status == 200, f"/metrics on port {port} answered {r.status}"
+    return r.body.decode()
 
 
 def metric_sum(text, name, **labels):
