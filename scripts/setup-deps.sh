@@ -14,9 +14,10 @@ BUILD_PACKAGES=(
   libyaml-cpp-dev prometheus-cpp-dev
   libsqlite3-dev libpq-dev libssl-dev
 )
+# python3-yaml: tests/functional/test_openapi_routes.py reads docs/openapi.yaml and the routes.
 # stress-ng: keeps the cores busy while the suite runs repeatedly (docs/testing.md).
 TEST_PACKAGES=(
-  libgtest-dev libgmock-dev python3 python3-pytest curl prometheus
+  libgtest-dev libgmock-dev python3 python3-pytest python3-yaml curl prometheus
   postgresql-15 libbenchmark-dev stress-ng
   clang-14 libclang-rt-14-dev
 )
