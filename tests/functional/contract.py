@@ -1,5 +1,6 @@
 """Checks an answer against docs/openapi.yaml: its status must be documented for the operation,
-and a JSON body must match that status's schema.
+the headers the document marks required must be there (and match their pattern), and a JSON
+body must match that status's schema.
 
 The request's path is taken as a client or a service's caller writes it: a service's own
 `/api/invoices/…` is mapped back through the gateway's route file to the document's
@@ -83,21 +84,31 @@ def problems(method, path, status, headers, body):
     if response is None:
         return [f"{where}: status {status} is not documented"]
     response = _resolve(document, response)
+    found = []
+    for name, header in response.get("headers", {}).items():
+        header = _resolve(document, header)
+        if header.get("required") and name.lower() not in headers:
+            found.append(f"{where}: status {status} lacks the required header {name}")
+        elif name.lower() in headers and "pattern" in header.get("schema", {}):
+            value = headers[name.lower()][0]
+            if not re.fullmatch(header["schema"]["pattern"], value):
+                found.append(f"{where}: header {name}: {value!r} does not match "
+                             f"{header['schema']['pattern']}")
     content_type = (headers.get("content-type") or [""])[0].split(";")[0].strip().lower()
     if not body or content_type != "application/json":
-        return []
+        return found
     media = response.get("content", {}).get("application/json")
     if media is None:
-        return [f"{where}: status {status} documents no application/json body"]
+        return found + [f"{where}: status {status} documents no application/json body"]
     try:
         value = json.loads(body)
     except ValueError as e:
-        return [f"{where}: status {status} body is not JSON: {e}"]
+        return found + [f"{where}: status {status} body is not JSON: {e}"]
     # The document is the root resource, so '#/components/…' references resolve.
     schema = dict(media["schema"])
     schema["components"] = document["components"]
     validator = jsonschema.Draft202012Validator(schema)
-    return [
+    return found + [
         f"{where}: status {status} body at {'/'.join(map(str, e.absolute_path)) or '(root)'}: "
         f"{e.message[:300]}"
         for e in validator.iter_errors(value)

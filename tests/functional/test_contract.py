@@ -15,7 +15,10 @@ INVOICE = {
 }
 
 
-def check(method, path, status, body, headers=JSON):
+JSON_ETAG = {"content-type": ["application/json"], "etag": ['"5.1"']}
+
+
+def check(method, path, status, body, headers=JSON_ETAG):
     return contract.problems(method, path, status, headers, json.dumps(body).encode())
 
 
@@ -36,7 +39,8 @@ def test_a_documented_answer_passes():
     assert check("GET", "/invoices/?limit=1", 200, {"invoices": [INVOICE], "next": None}) == []
     assert check("GET", "/invoices/x", 400,
                  {"error": {"code": "invalid_invoice_id", "message": "bad id"}}) == []
-    assert check("GET", "/invoices/5", 401, {"ok": False}) == []
+    assert check("GET", "/invoices/5", 401, {"ok": False},
+                 dict(JSON, **{"www-authenticate": ['Bearer realm="tim"']})) == []
 
 
 def test_an_undocumented_field_fails():
@@ -63,3 +67,16 @@ def test_undocumented_paths_and_text_bodies_are_left_to_other_tests():
     assert check("DELETE", "/invoices/5", 405, {"whatever": 1}) == []
     assert contract.problems("GET", "/invoices/5", 504, {"content-type": ["text/plain"]},
                              b"upstream request timeout") == []
+
+
+def test_a_missing_required_header_fails():
+    assert check("GET", "/invoices/5", 200, INVOICE, JSON) == [
+        "GET /invoices/5 (docs/openapi.yaml /invoices/{id} get): status 200 lacks the required "
+        "header ETag"]
+    created = check("POST", "/invoices/", 201, INVOICE)
+    assert created == ["POST /invoices/ (docs/openapi.yaml /invoices/ post): status 201 lacks "
+                       "the required header Location"]
+    assert "lacks the required header WWW-Authenticate" in check("GET", "/invoices/5", 401,
+                                                                 {"ok": False})[0]
+    bad_etag = dict(JSON, etag=["5.1"])
+    assert "does not match" in check("GET", "/invoices/5", 200, INVOICE, bad_etag)[0]
