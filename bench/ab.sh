@@ -7,13 +7,14 @@
 # the medians, and the ratio new/old.
 #   bench/ab.sh OLD_REV [NEW_REV]     NEW_REV default: the working tree as it is
 #   ROUNDS=5 bench/ab.sh main~3
+#   OLD_BIN_DIR=/work/main/build/test/services NEW_BIN_DIR=build/test/services bench/ab.sh main
 # A revision is built in a detached worktree under $OUT (Release, ccache when present).
 # Every round holds /tmp/bench.lock and first waits for a quiet machine (bench/lib/quiet.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-[[ $# -ge 1 ]] || { sed -n '2,11p' "$0" >&2; exit 2; }
+[[ $# -ge 1 ]] || { sed -n '2,12p' "$0" >&2; exit 2; }
 old_rev=$1 new_rev=${2:-}
 : "${ROUNDS:=3}"
 : "${WRK_THREADS:=2}"
@@ -46,9 +47,17 @@ trap cleanup EXIT
 
 # prepare REV NAME: tree[NAME] = the checkout to run (a worktree for a revision, this tree for
 # none), built. Not in a subshell, so that cleanup knows the worktrees.
-declare -A tree
+declare -A tree bins
 prepare() {
-  local dir=$root
+  local dir=$root prebuilt
+  # OLD_BIN_DIR / NEW_BIN_DIR: an existing Release build's services/ folder, used as it is (the
+  # route file and model come from this tree).
+  if [[ $2 == old ]]; then prebuilt=${OLD_BIN_DIR:-}; else prebuilt=${NEW_BIN_DIR:-}; fi
+  if [[ -n $prebuilt ]]; then
+    log "$2: the build in $prebuilt"
+    tree[$2]=$root bins[$2]=$prebuilt
+    return
+  fi
   if [[ -n $1 ]]; then
     dir=$OUT/src-$2
     git worktree add --detach --force "$dir" "$1" >/dev/null 2>&1
@@ -56,7 +65,7 @@ prepare() {
   fi
   log "building $2 (${1:-working tree}) in $dir"
   bench_build "$dir" "$dir/build/release" Release gateway auth_svc invoices_svc expected_date_svc
-  tree[$2]=$dir
+  tree[$2]=$dir bins[$2]=$dir/build/release/services
 }
 prepare "$old_rev" old
 prepare "$new_rev" new
@@ -67,7 +76,7 @@ source bench/lib/quiet.sh
 # round NAME N -> one line "rps p99_ms cpu_us_per_req"
 round() {
   local dir=${tree[$1]} data=$OUT/data-$1-$2 bin
-  bin=$dir/build/release/services
+  bin=${bins[$1]}
   mkdir -p "$data"
   pids=()
   (cd "$dir" && HOST=$host PORT=$ed_port MODEL_FILE=services/expected_date_svc/model/demo-model.json \
@@ -78,7 +87,7 @@ round() {
   HOST=$host PORT=$inv_port EXPECTED_DATE_URI=http://$host:$ed_port DATA_DIR=$data \
     "$bin/invoices_svc/invoices_svc" >"$data/invoices.log" 2>&1 &
   pids+=($!)
-  HOST=$host PORT=$gw_port ROUTES_FILE=$dir/kube/overlays/emissary/routes.yaml \
+  HOST=$host PORT=$gw_port ADMIN_PORT=$((gw_port + 1000)) ROUTES_FILE=$dir/kube/overlays/emissary/routes.yaml \
     UPSTREAMS="invoices-svc=$host:$inv_port,auth-svc:3000=$host:$auth_port" \
     "$bin/gateway/gateway" >"$data/gateway.log" 2>&1 &
   pids+=($!)

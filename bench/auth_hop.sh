@@ -108,12 +108,12 @@ env $SERVICE_ENV HOST=$host PORT=$auth_port TOKEN=letmeinpleasekthxbye KEYS_FILE
   JWKS_FILE="$OUT/jwks.json" JWT_ISSUER=$issuer JWT_AUDIENCE=$audience \
   "$bin/auth_svc/auth_svc" >"$OUT/auth_svc.log" 2>&1 &
 auth_pid=$!; pids+=("$auth_pid")
-env $SERVICE_ENV HOST=$host PORT=$gw_port ROUTES_FILE="$OUT/routes.yaml" \
+env $SERVICE_ENV HOST=$host PORT=$gw_port ADMIN_PORT=$((gw_port + 1000)) ROUTES_FILE="$OUT/routes.yaml" \
   UPSTREAMS="bench-upstream=$host:$upstream_port,auth-svc:3000=$host:$auth_port" \
   "$bin/gateway/gateway" >"$OUT/gateway.log" 2>&1 &
 gw_pid=$!; pids+=("$gw_pid")
 
-for url in "http://$host:$upstream_port/" "http://$host:$auth_port/readyz" "http://$host:$gw_port/readyz"; do
+for url in "http://$host:$upstream_port/" "http://$host:$auth_port/readyz" "http://$host:$((gw_port + 1000))/readyz"; do
   for _ in $(seq 100); do curl -fs -o /dev/null "$url" && break; sleep 0.1; done
   curl -fs -o /dev/null "$url" || { log "not ready: $url (logs in $OUT)"; exit 1; }
 done

@@ -68,20 +68,23 @@ start_chain() {
     local wrap=()
     [[ $svc == "$profiled" ]] && wrap=(valgrind.bin --tool=callgrind --dump-instr=no
       --callgrind-out-file="$OUT/callgrind.$svc.out" --collect-atstart=yes)
-    env $SERVICE_ENV HOST=$host PORT=${port[$svc]} TOKEN=$token DATA_DIR="$data" \
+    env $SERVICE_ENV HOST=$host PORT=${port[$svc]} ADMIN_PORT=$(ops_port gateway) TOKEN=$token DATA_DIR="$data" \
       EXPECTED_DATE_URI="http://$host:${port[expected_date_svc]}" \
       ROUTES_FILE="$root/kube/overlays/emissary/routes.yaml" \
       UPSTREAMS="invoices-svc=$host:${port[invoices_svc]},auth-svc:3000=$host:${port[auth_svc]}" \
       "${wrap[@]}" ${cmd[$svc]} >"$OUT/$svc${profiled:+-under-$profiled}.log" 2>&1 &
     pid_of[$svc]=$!
     pids+=($!)
-    for _ in $(seq 300); do curl -fs -o /dev/null "http://$host:${port[$svc]}/readyz" && break; sleep 0.1; done
-    curl -fs -o /dev/null "http://$host:${port[$svc]}/readyz" || { log "$svc not ready"; exit 1; }
+    for _ in $(seq 300); do curl -fs -o /dev/null "http://$host:$(ops_port $svc)/readyz" && break; sleep 0.1; done
+    curl -fs -o /dev/null "http://$host:$(ops_port $svc)/readyz" || { log "$svc not ready"; exit 1; }
   done
   local code
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: $token" "$url")
   [[ $code == 200 ]] || { log "chain answers $code, not 200"; exit 1; }
 }
+
+# Where a service serves /readyz and /metrics: the gateway on its admin port (ADMIN_PORT).
+ops_port() { if [[ $1 == gateway ]]; then echo $((${port[gateway]} + 1000)); else echo "${port[$1]}"; fi; }
 
 # Requests a service answered, probes and scrapes excepted (its own http_requests_total).
 answered() {
@@ -107,12 +110,12 @@ for svc in $SERVICES; do
   # The process that callgrind runs (the launcher may not be the pid bash saw).
   p=$(pgrep -n -f -- "--callgrind-out-file=$OUT/callgrind.$svc.out")
   load "$WARMUP_SECONDS" >/dev/null
-  before=$(answered "${port[$svc]}")
+  before=$(answered "$(ops_port $svc)")
   # vgdb names its pipes after $HOST, which the services get as their listen address.
   HOST=$host callgrind_control -z "$p" >/dev/null
   load "$SECONDS_MEASURED" >"$OUT/wrk-$svc.txt"
   HOST=$host callgrind_control -d "$p" >/dev/null
-  after=$(answered "${port[$svc]}")
+  after=$(answered "$(ops_port $svc)")
   stop_all
   n=$((after - before))
   dump=$(ls -t "$OUT"/callgrind.$svc.out.* | grep -v '\.0$' | head -n1 || true)

@@ -7,7 +7,9 @@
 # the upstream's, medians of REPS, and the ratio ours/nginx.
 #   bench/proxy.sh                    (REPS=3)
 #   REPS=1 WORKERS=2 bench/proxy.sh   (nginx worker_processes and our IO_THREADS, default 1 each)
-# Cases: nginx; ours (access log on, the default); ours with ACCESS_LOG=false (nginx's is off).
+# Cases: nginx; ours (access log on, the default); ours with ACCESS_LOG=false (nginx's is off);
+# with BASELINE_GATEWAY=/path/to/gateway (another revision's build), that binary too.
+# GATEWAY_BIN=/path/to/gateway measures that build of this tree instead of building one.
 # Every repetition holds /tmp/bench.lock (flock) and first waits up to QUIET_MAX_WAIT_S for the
 # machine to be less than QUIET_BUSY_PCT busy (then measures anyway, and says so).
 # Needs nginx, wrk, curl, python3. Results and logs: $OUT.
@@ -25,9 +27,11 @@ cd "$root"
 : "${QUIET_MAX_WAIT_S:=180}"
 : "${BASE_PORT:=18580}"
 : "${BUILD_DIR:=build/release}"
+: "${BASELINE_GATEWAY:=}"
 : "${OUT:=/tmp/tim-proxy/$(date +%Y%m%d-%H%M%S)}"
 host=127.0.0.1
 up_port=$BASE_PORT nginx_port=$((BASE_PORT + 1)) gw_port=$((BASE_PORT + 2)) gw2_port=$((BASE_PORT + 3))
+gw3_port=$((BASE_PORT + 4))
 
 for tool in nginx wrk curl python3 flock; do
   command -v $tool >/dev/null || { echo "proxy.sh needs $tool" >&2; exit 1; }
@@ -35,9 +39,13 @@ done
 mkdir -p "$OUT"
 log() { printf '[proxy %s] %s\n' "$(date +%T)" "$*" >&2; }
 
-source bench/lib/build.sh
-bench_build . "$BUILD_DIR" Release gateway
-gateway_bin=$root/$BUILD_DIR/services/gateway/gateway
+if [[ -n ${GATEWAY_BIN:-} ]]; then  # an existing Release build of this tree
+  gateway_bin=$GATEWAY_BIN
+else
+  source bench/lib/build.sh
+  bench_build . "$BUILD_DIR" Release gateway
+  gateway_bin=$root/$BUILD_DIR/services/gateway/gateway
+fi
 
 source bench/lib/plain_proxy.sh
 
@@ -67,15 +75,22 @@ nginx -p "$OUT/nginx-proxy/" -c "$OUT/nginx-proxy/nginx.conf" 2>>"$OUT/nginx-pro
 nginx_pid=$!; pids+=("$nginx_pid")
 gw_env=(HOST=$host ROUTES_FILE="$OUT/routes.yaml" UPSTREAMS="fixed-upstream=$host:$up_port"
         IO_THREADS=$WORKERS)
-env "${gw_env[@]}" PORT=$gw_port "$gateway_bin" >"$OUT/gateway.log" 2>&1 &
+env "${gw_env[@]}" PORT=$gw_port ADMIN_PORT=$((gw_port + 1000)) "$gateway_bin" >"$OUT/gateway.log" 2>&1 &
 gw_pid=$!; pids+=("$gw_pid")
-env "${gw_env[@]}" PORT=$gw2_port ACCESS_LOG=false "$gateway_bin" >"$OUT/gateway-nolog.log" 2>&1 &
+env "${gw_env[@]}" PORT=$gw2_port ADMIN_PORT=$((gw2_port + 1000)) ACCESS_LOG=false "$gateway_bin" >"$OUT/gateway-nolog.log" 2>&1 &
 gw2_pid=$!; pids+=("$gw2_pid")
 
 declare -A url=([nginx]="http://$host:$nginx_port/invoices/42" [ours]="http://$host:$gw_port/invoices/42"
                 [ours_nolog]="http://$host:$gw2_port/invoices/42")
 declare -A pid=([nginx]=$nginx_pid [ours]=$gw_pid [ours_nolog]=$gw2_pid)
 cases=(nginx ours ours_nolog)
+if [[ -n $BASELINE_GATEWAY ]]; then
+  env "${gw_env[@]}" PORT=$gw3_port ADMIN_PORT=$((gw3_port + 1000)) "$BASELINE_GATEWAY" \
+    >"$OUT/gateway-baseline.log" 2>&1 &
+  pid[baseline]=$!; pids+=("${pid[baseline]}")
+  url[baseline]="http://$host:$gw3_port/invoices/42"
+  cases+=(baseline)
+fi
 for c in "${cases[@]}"; do
   for _ in $(seq 100); do curl -fs -o /dev/null "${url[$c]}" && break; sleep 0.1; done
   got=$(curl -fsS "${url[$c]}") || { log "$c does not answer (logs in $OUT)"; exit 1; }
@@ -130,12 +145,15 @@ def med(case, f):
 rps = lambda r: r["requests"] / (r["duration_us"] / 1e6)
 cpu = lambda key: lambda r: r[key] / r["clk_tck"] * 1e6 / r["requests"]
 print(f"Plain proxy to a fixed-answer upstream (nginx return 200), medians of "
-      f"{len(rows) // 3} runs; nginx worker_processes = our IO_THREADS = {sys.argv[2]}\n")
+      f"{len(rows) // len(set(r['case'] for r in rows))} runs; nginx worker_processes = our IO_THREADS = {sys.argv[2]}\n")
 print("| proxy | req/s | p50 ms | p99 ms | proxy CPU µs/req | upstream CPU µs/req | req/s vs nginx |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 base = med("nginx", rps)
 for case, label in [("nginx", "nginx (keep-alive upstream)"), ("ours", "our gateway"),
-                    ("ours_nolog", "our gateway, ACCESS_LOG=false")]:
+                    ("ours_nolog", "our gateway, ACCESS_LOG=false"),
+                    ("baseline", "BASELINE_GATEWAY (access log on)")]:
+    if med(case, rps) is None:
+        continue
     print(f"| {label} | {med(case, rps):,.0f} | {med(case, lambda r: r['p50_us']) / 1000:.2f} "
           f"| {med(case, lambda r: r['p99_us']) / 1000:.2f} | {med(case, cpu('proxy_ticks')):.1f} "
           f"| {med(case, cpu('upstream_ticks')):.1f} | {med(case, rps) / base:.2f}x |")

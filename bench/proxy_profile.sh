@@ -49,7 +49,7 @@ nginx -p "$u/" -c "$u/nginx.conf" 2>>"$u/error.log" &
 pids+=($!)
 
 start_gateway() { # [wrapper...]
-  env $SERVICE_ENV HOST=$host PORT=$gw_port ROUTES_FILE="$OUT/routes.yaml" \
+  env $SERVICE_ENV HOST=$host PORT=$gw_port ADMIN_PORT=$((gw_port + 1000)) ROUTES_FILE="$OUT/routes.yaml" \
     UPSTREAMS="fixed-upstream=$host:$up_port" IO_THREADS=1 "$@" "$gateway_bin" \
     >>"$OUT/gateway.log" 2>&1 &
   gw_pid=$!
@@ -60,7 +60,7 @@ start_gateway() { # [wrapper...]
 }
 stop_gateway() { kill "$gw_pid" 2>/dev/null || true; wait "$gw_pid" 2>/dev/null || true; }
 answered() {
-  curl -fs "http://$host:$gw_port/metrics" |
+  curl -fs "http://$host:$((gw_port + 1000))/metrics" |
     awk '/^http_requests_total\{/ && /route="mapping:/ {s += $NF} END {printf "%d\n", s}'
 }
 load() { wrk -t1 -c"$CONNS" -d"$1"s "$url"; }

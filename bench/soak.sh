@@ -34,8 +34,10 @@ free_port() {
 }
 if [[ -n $BASE_PORT ]]; then
   gw_port=$BASE_PORT auth_port=$((BASE_PORT + 1)) inv_port=$((BASE_PORT + 2)) ed_port=$((BASE_PORT + 3))
+  gw_admin_port=$((BASE_PORT + 4))
 else
   gw_port=$(free_port) auth_port=$(free_port) inv_port=$(free_port) ed_port=$(free_port)
+  gw_admin_port=$(free_port)
 fi
 
 for tool in wrk curl flock; do
@@ -69,12 +71,12 @@ pid[auth_svc]=$!
 env "${common[@]}" PORT=$inv_port EXPECTED_DATE_URI=http://$host:$ed_port DATA_DIR="$OUT/data" \
   "$bin/invoices_svc/invoices_svc" >"$OUT/invoices_svc.log" 2>&1 &
 pid[invoices_svc]=$!
-env "${common[@]}" PORT=$gw_port ROUTES_FILE=kube/overlays/emissary/routes.yaml \
+env "${common[@]}" PORT=$gw_port ADMIN_PORT=$gw_admin_port ROUTES_FILE=kube/overlays/emissary/routes.yaml \
   UPSTREAMS="invoices-svc=$host:$inv_port,auth-svc:3000=$host:$auth_port" \
   "$bin/gateway/gateway" >"$OUT/gateway.log" 2>&1 &
 pid[gateway]=$!
 
-for port in $ed_port $auth_port $inv_port $gw_port; do
+for port in $ed_port $auth_port $inv_port $gw_admin_port; do
   for _ in $(seq 200); do curl -fs -o /dev/null "http://$host:$port/readyz" && break; sleep 0.05; done
   curl -fs -o /dev/null "http://$host:$port/readyz" || { log "port $port not ready (logs in $OUT)"; exit 1; }
 done

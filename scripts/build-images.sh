@@ -161,7 +161,7 @@ expect() { # name, wanted, got
 }
 expect "expected-date-svc loaded the image's demo model" yes \
   "$(curl_in_pod -s http://127.0.0.1:8082/readyz | grep -q 'fallback rule' && echo no || echo yes)"
-for port in 8082 3000 80 8080; do
+for port in 8082 3000 80 8877; do  # 8877: the gateway's admin port
   curl_in_pod -o /dev/null --retry 30 --retry-connrefused --retry-delay 1 "http://127.0.0.1:$port/readyz" ||
     echo "service on port $port never became ready"
 done

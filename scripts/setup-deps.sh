@@ -14,9 +14,11 @@ BUILD_PACKAGES=(
   libyaml-cpp-dev prometheus-cpp-dev
   libsqlite3-dev libpq-dev libssl-dev
 )
+# python3-yaml: tests/functional/test_openapi_routes.py reads docs/openapi.yaml and the routes;
+# python3-jsonschema: tests/functional/contract.py checks each answer against the document.
 # stress-ng: keeps the cores busy while the suite runs repeatedly (docs/testing.md).
 TEST_PACKAGES=(
-  libgtest-dev libgmock-dev python3 python3-pytest curl prometheus
+  libgtest-dev libgmock-dev python3 python3-pytest python3-yaml python3-jsonschema curl prometheus
   postgresql-15 libbenchmark-dev stress-ng
   clang-14 libclang-rt-14-dev
 )

@@ -4,7 +4,8 @@
 #      on loopback, driven over HTTP);
 #   2. the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer, then each
 #      libFuzzer target of fuzz/ for FUZZ_SECONDS (60) with clang (scripts/fuzz.sh);
-#   3. the offline checks of the Kubernetes manifests and Dockerfiles (tools/deploy-check),
+#   3. docs/openapi.yaml linted (tools/openapi); the offline checks of the Kubernetes manifests
+#      and Dockerfiles (tools/deploy-check),
 #      and their own tests on deliberately broken copies;
 #   4. the four container images built with podman (from a local Debian base: nothing is
 #      pulled), their sizes checked, and the tutorial's requests run against them;
@@ -60,6 +61,9 @@ cmake --build build/asan -j"$jobs"
 
 # 7 targets x FUZZ_SECONDS, $jobs at a time: about 4 min of the CI budget at the default 60 s.
 FUZZ_SECONDS=${FUZZ_SECONDS:-60} scripts/fuzz.sh
+
+# docs/openapi.yaml against the OpenAPI 3.1 schema and Redocly's strict rules (a few seconds).
+(cd tools/openapi && npm ci --no-audit --no-fund --loglevel=error && npm run --silent lint)
 
 (cd tools/deploy-check && npm ci --no-audit --no-fund --loglevel=error)
 scripts/check-deploy.sh

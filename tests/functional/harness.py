@@ -17,6 +17,8 @@ import tempfile
 import threading
 import time
 
+import contract
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN_DIR = pathlib.Path(os.environ.get("TIM_BIN_DIR", ROOT / "build" / "test" / "services"))
 ROUTES_FILE = ROOT / "kube" / "overlays" / "emissary" / "routes.yaml"
@@ -68,6 +70,10 @@ class Service:
         full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOST": "127.0.0.1",
                     "PORT": str(self.port), "LOG_LEVEL": "debug"}
         full_env.update(env or {})
+        if name == "gateway":
+            # /metrics and /readyz are on the admin port (8877 by default): a free one per test.
+            full_env.setdefault("ADMIN_PORT", str(free_port()))
+        self.admin_port = int(full_env["ADMIN_PORT"]) if "ADMIN_PORT" in full_env else self.port
         if name == "invoices_svc" and "DATA_DIR" not in full_env and "DATABASE_URL" not in full_env:
             # A store of its own, so that tests never share or leave invoices behind.
             full_env["DATA_DIR"] = tempfile.mkdtemp(prefix="tim-invoices-")
@@ -227,7 +233,25 @@ class Response:
         return json.loads(self.body)
 
 
+# Fake peers alive now. While any is, answers are not checked against docs/openapi.yaml: a
+# test's scripted auth service or upstream answers what the test needs, not the product's API.
+_fakes_alive = set()
+_fakes_lock = threading.Lock()
+
+
+def _fake_started(fake):
+    with _fakes_lock:
+        _fakes_alive.add(id(fake))
+
+
+def _fake_stopped(fake):
+    with _fakes_lock:
+        _fakes_alive.discard(id(fake))
+
+
 def request(port, method, path, headers=None, body=None, timeout=10.0):
+    """Sends one request on a new connection. The answer must be one docs/openapi.yaml allows
+    (contract.py: a documented status and, for JSON, a body matching its schema)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         explicit_host = any(name.lower() == "host" for name in (headers or {}))
@@ -242,9 +266,15 @@ def request(port, method, path, headers=None, body=None, timeout=10.0):
         collected = {}
         for name, value in res.getheaders():
             collected.setdefault(name.lower(), []).append(value)
-        return Response(res.status, collected, res.read())
+        answer = Response(res.status, collected, res.read())
     finally:
         conn.close()
+    with _fakes_lock:
+        check_contract = not _fakes_alive
+    if check_contract:
+        found = contract.problems(method, path, answer.status, answer.headers, answer.body)
+        assert not found, "the answer breaks docs/openapi.yaml:\n" + "\n".join(found)
+    return answer
 
 
 def post_json(port, path, payload, headers=None, timeout=10.0):
@@ -284,6 +314,7 @@ class FakePeer:
         self.requests = []
         self.behaviour = behaviour
         self._stop = threading.Event()
+        _fake_started(self)
         peer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -317,6 +348,8 @@ class FakePeer:
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _any
 
         class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 128  # socketserver's 5 resets connections under a burst
+
             def handle_error(self, request, client_address):
                 # A client that went away before the answer (a service stopped, a timeout) is
                 # part of the tests, not an error of the fake's.
@@ -333,6 +366,7 @@ class FakePeer:
         return [v for k, v in self.requests[index]["headers"] if k == name.lower()]
 
     def stop(self):
+        _fake_stopped(self)
         self._stop.set()
         self.server.shutdown()
         self.server.server_close()
@@ -377,7 +411,11 @@ def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
 
 
 def metrics_text(port):
-    return get(port, "/metrics").body.decode()
+    """The /metrics page; a port that does not serve it (the gateway's public one) fails here
+    instead of reading as zero samples."""
+    r = get(port, "/metrics")
+    assert r.status == 200, f"/metrics on port {port} answered {r.status}"
+    return r.body.decode()
 
 
 def metric_sum(text, name, **labels):

@@ -120,14 +120,30 @@ def test_repeated_failures_from_one_address_get_429_with_retry_after(guarded, tm
     gw = stack.gateway.port
     statuses = [get(gw, "/invoices/1", {"authorization": f"guess-{i}"}).status for i in range(3)]
     assert statuses == [401, 401, 401]
-    limited = get(gw, "/invoices/1", {"authorization": TOKEN})
+    limited = get(gw, "/invoices/1", {"authorization": "guess-3"})
     assert limited.status == 429
     assert int(limited.header("retry-after")) >= 1
     assert limited.json() == {"ok": False, "error": "rate_limited"}
     # A client cannot escape by claiming another address: the gateway's entry is the last one.
-    spoofed = get(gw, "/invoices/1", {"authorization": TOKEN, "x-forwarded-for": "198.51.100.7"})
+    spoofed = get(gw, "/invoices/1", {"authorization": "guess-4", "x-forwarded-for": "198.51.100.7"})
     assert spoofed.status == 429
+    assert get(gw, "/invoices/1").status == 429  # no credential: slowed down too
     assert stack.upstream.requests == []
+
+
+def test_a_valid_credential_from_a_limited_address_is_still_admitted(guarded, tmp_path):
+    # Everyone behind one NAT shares 127.0.0.1 here: one client's failures must not lock out
+    # another's valid token.
+    stack = guarded({"AUTH_FAILURE_BURST": "3", "AUTH_FAILURE_REFILL_MS": "60000"})
+    gw = stack.gateway.port
+    for i in range(4):
+        get(gw, "/invoices/1", {"authorization": f"guess-{i}"})
+    assert get(gw, "/invoices/1", {"authorization": "guess-5"}).status == 429
+    admitted = get(gw, "/invoices/1", {"authorization": TOKEN})
+    assert admitted.status == 200
+    assert len(stack.upstream.requests) == 1
+    # The guesser is still slowed down after that.
+    assert get(gw, "/invoices/1", {"authorization": "guess-6"}).status == 429
 
 
 # --- JWT from a JWKS file, keys and signatures made with the openssl command -----------------

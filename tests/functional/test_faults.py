@@ -163,17 +163,17 @@ def test_auth_killed_fails_closed_without_reaching_invoices_then_recovers(servic
         r, elapsed = timed(get, gateway.port, "/invoices/42", AUTH)
         assert r.status == 403, r.body
         assert elapsed < auth_timeout_s  # a refused connection is not waited for
-        return upstream_outcome(gateway.port, auth.port, "circuit_open") >= 1
+        return upstream_outcome(gateway.admin_port, auth.port, "circuit_open") >= 1
 
     wait_for(denied_at_once, timeout=10, interval=0, what="a 403 with the auth circuit open")
-    assert upstream_outcome(gateway.port, auth.port, "refused") >= 3
+    assert upstream_outcome(gateway.admin_port, auth.port, "refused") >= 3
     assert invoices_requests(invoices) == reached  # fail closed: nothing got through
 
     auth.restart()
     wait_for(lambda: get(gateway.port, "/invoices/42", AUTH).status == 200, timeout=10,
              what="200 after auth_svc's restart")
     assert get(gateway.port, "/invoices/42").status == 401  # and it decides again
-    assert circuit_open_gauge(gateway.port, auth.port) == 0
+    assert circuit_open_gauge(gateway.admin_port, auth.port) == 0
 
 
 def test_auth_hung_fails_closed_within_its_timeout_then_recovers(services, tmp_path):
@@ -192,17 +192,17 @@ def test_auth_hung_fails_closed_within_its_timeout_then_recovers(services, tmp_p
             r, elapsed = timed(get, gateway.port, "/invoices/42", AUTH)
             assert r.status == 403, r.body
             assert auth_timeout_s * 0.9 <= elapsed < auth_timeout_s + 2.0
-        assert upstream_outcome(gateway.port, auth.port, "timeout") == 2
+        assert upstream_outcome(gateway.admin_port, auth.port, "timeout") == 2
         r, elapsed = timed(get, gateway.port, "/invoices/42", AUTH)
         assert r.status == 403
         assert elapsed < auth_timeout_s  # not waiting for the hung auth_svc any more
-        assert upstream_outcome(gateway.port, auth.port, "circuit_open") >= 1
+        assert upstream_outcome(gateway.admin_port, auth.port, "circuit_open") >= 1
         assert invoices_requests(invoices) == reached
     finally:
         auth.process.send_signal(signal.SIGCONT)
     wait_for(lambda: get(gateway.port, "/invoices/42", AUTH).status == 200, timeout=20,
              what="200 after auth_svc resumed")
-    assert circuit_open_gauge(gateway.port, auth.port) == 0
+    assert circuit_open_gauge(gateway.admin_port, auth.port) == 0
 
 
 # --- the store ------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def test_replica_killed_under_load_loses_no_get_and_no_acknowledged_write(servic
         assert load.post(key).status == 201
     refs = [row["ref"] for row in rows_of_customer(b.port, customer)]
     assert sorted(refs) == sorted(key for key, _, _ in load.posts)
-    text = metrics_text(gateway.port)
+    text = metrics_text(gateway.admin_port)
     killed = f"127.0.0.1:{a.port}"
     assert metric_sum(text, "upstream_requests_total", upstream=killed, outcome="refused") + \
         metric_sum(text, "upstream_requests_total", upstream=killed, outcome="closed") >= 1
@@ -491,7 +491,7 @@ def test_slowloris_connections_are_closed_after_the_header_timeout_while_others_
     rejected = gateway.wait_for_log(lambda line: line.get("msg") == "request rejected"
                                     and line.get("reason") == "request_timeout", count=60)
     assert len(rejected) == 60
-    assert metric_sum(metrics_text(gateway.port), "http_requests_rejected_total",
+    assert metric_sum(metrics_text(gateway.admin_port), "http_requests_rejected_total",
                       reason="request_timeout") == 60
 
 

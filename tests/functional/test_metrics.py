@@ -32,7 +32,7 @@ def test_every_service_exposes_metrics_promtool_accepts(chain):
         assert get(chain.gateway.port, "/invoices/42", {"authorization": TOKEN}).status == 200
     get(chain.gateway.port, "/invoices/42")  # one denial
     for name, svc in all_services(chain).items():
-        r = get(svc.port, "/metrics")
+        r = get(svc.admin_port, "/metrics")
         assert r.status == 200, name
         assert r.header("content-type").startswith("text/plain; version=0.0.4")
         check = subprocess.run([PROMTOOL, "check", "metrics"], input=r.body, capture_output=True, timeout=30)
@@ -44,7 +44,7 @@ def test_metrics_count_requests_by_route_and_upstream_outcome(chain):
     for _ in range(3):
         get(chain.gateway.port, "/invoices/7", {"authorization": TOKEN})
     get(chain.gateway.port, "/invoices/7")
-    gateway = get(chain.gateway.port, "/metrics").body.decode()
+    gateway = get(chain.gateway.admin_port, "/metrics").body.decode()
     assert metric_value(gateway, 'http_requests_total{method="GET",route="mapping:invoices",status="200"}') == 3
     assert metric_value(gateway, 'http_requests_total{method="GET",route="mapping:invoices",status="401"}') == 1
     assert metric_value(gateway, f'upstream_requests_total{{outcome="ok",upstream="127.0.0.1:{chain.invoices.port}"}}') == 3
@@ -61,7 +61,7 @@ def test_metrics_count_requests_by_route_and_upstream_outcome(chain):
 @pytest.mark.skipif(PROMETHEUS is None, reason="Debian's prometheus package is not installed")
 def test_a_real_prometheus_scrapes_all_four(chain, tmp_path):
     port = free_port()
-    targets = [f"127.0.0.1:{s.port}" for s in all_services(chain).values()]
+    targets = [f"127.0.0.1:{s.admin_port}" for s in all_services(chain).values()]
     config = tmp_path / "prometheus.yml"
     config.write_text("global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
                       "scrape_configs:\n- job_name: tim\n  static_configs:\n"

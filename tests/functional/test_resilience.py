@@ -214,7 +214,7 @@ def test_gateway_skips_an_open_instance_and_answers_503_when_all_are_open(servic
     assert r.header("x-envoy-overloaded") == "true"
     assert r.header("content-type").startswith("text/plain")
     assert len(failing.requests) == 2
-    metrics = get(gw.port, "/metrics").body.decode()
+    metrics = get(gw.admin_port, "/metrics").body.decode()
     assert metric_value(metrics, f'upstream_circuit_open{{upstream="127.0.0.1:{failing.port}"}}') == 1
     # Until the pause is over, answered without a call; then the trial: it fails, the breaker
     # re-opens.
@@ -232,7 +232,7 @@ def test_gateway_retries_a_refused_instance_on_the_next_within_the_budget(servic
     for _ in range(4):
         assert get(gw.port, "/invoices/1").status == 200
     assert len(upstream.requests) == 4
-    metrics = get(gw.port, "/metrics").body.decode()
+    metrics = get(gw.admin_port, "/metrics").body.decode()
     assert metric_value(metrics, 'upstream_retries_total{result="attempted",upstream="invoices-svc"}') == 2
 
 
@@ -241,7 +241,7 @@ def test_gateway_does_not_retry_past_an_exhausted_budget(services, tmp_path):
     gw = gateway(services, tmp_path, [closed_port()], auth.port,
                  {"RETRY_BUDGET_PERCENT": "0", "RETRY_BUDGET_MIN_PER_SEC": "0"})
     assert get(gw.port, "/invoices/1").status == 503
-    metrics = get(gw.port, "/metrics").body.decode()
+    metrics = get(gw.admin_port, "/metrics").body.decode()
     assert metric_value(metrics, 'upstream_retries_total{result="budget_exhausted",upstream="invoices-svc"}') == 1
     assert metric_value(metrics, 'upstream_retries_total{result="attempted",upstream="invoices-svc"}') is None
 
@@ -268,7 +268,7 @@ def test_gateway_fails_closed_at_once_while_the_auth_breaker_is_open(services, t
     assert [get(gw.port, "/invoices/1").status for _ in range(3)] == [403, 403, 403]
     assert len(auth.requests) == 2  # the third never reached it
     assert upstream.requests == []
-    metrics = get(gw.port, "/metrics").body.decode()
+    metrics = get(gw.admin_port, "/metrics").body.decode()
     assert metric_value(metrics, f'upstream_requests_total{{outcome="circuit_open",upstream="127.0.0.1:{auth.port}"}}') == 1
 
 

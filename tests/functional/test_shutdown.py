@@ -124,7 +124,7 @@ def test_sigterm_drains_through_the_gateway_without_any_retry(services, tmp_path
     held.join()
     assert not held.failures(), held.failures()
     assert invoices.process.wait(15) == 0
-    text = metrics_text(gateway.port)
+    text = metrics_text(gateway.admin_port)
     assert metric_sum(text, "upstream_retries_total") == 0
     assert metric_sum(text, "http_requests_total", route="mapping:invoices", status="200") == HELD + 3
 

@@ -66,8 +66,8 @@ def test_back_end_is_not_reachable_through_the_gateway(chain):
 
 def test_every_service_has_health_endpoints(chain):
     for s in [chain.gateway, chain.auth, chain.invoices, chain.expected_date]:
-        assert get(s.port, "/healthz").json() == {"status": "ok"}
-        assert get(s.port, "/readyz").json()["status"] == "ready"
+        assert get(s.admin_port, "/healthz").json() == {"status": "ok"}
+        assert get(s.admin_port, "/readyz").json()["status"] == "ready"
 
 
 def test_one_json_log_line_per_request_with_the_gateway_request_id(chain):

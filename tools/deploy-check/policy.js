@@ -26,7 +26,9 @@ const BINARIES = {
   expected_date_svc: { required: [], optional: ['MODEL_FILE'] },
   gateway: {
     required: ['ROUTES_FILE'],
-    optional: ['UPSTREAMS', ...BREAKER_ENV, 'RETRY_MAX', 'RETRY_BUDGET_PERCENT', 'RETRY_BUDGET_MIN_PER_SEC'],
+    optional: ['UPSTREAMS', ...BREAKER_ENV, 'RETRY_MAX', 'RETRY_BUDGET_PERCENT', 'RETRY_BUDGET_MIN_PER_SEC', 'ADMIN_PORT', 'BODY_MEMORY_BUDGET_BYTES'],
+    // /readyz, /healthz and /metrics on their own port (Emissary's 8877), 404 on PORT.
+    admin: { env: 'ADMIN_PORT', default: '8877' },
   },
 };
 const DEFAULTS = { PORT: '8080', DRAIN_DELAY_MS: '0', SHUTDOWN_TIMEOUT_MS: '10000' };
@@ -43,7 +45,7 @@ const CALL_GRAPH = [
   ['prometheus', 'auth-svc', 8080],
   ['prometheus', 'invoices-svc', 8080],
   ['prometheus', 'expected-date-svc', 8080],
-  ['prometheus', 'gateway', 8080],
+  ['prometheus', 'gateway', 8877],
 ];
 // Prometheus as the usual charts run it.
 const PROMETHEUS_POD = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' }, ports: [] };
@@ -228,20 +230,23 @@ function checkOverlay(overlay, objects, repo) {
       const port = Number(env.PORT || DEFAULTS.PORT);
       const resolvePort = (p) => (typeof p === 'number' ? p : ((c.ports || []).find((cp) => cp.name === p) || {}).containerPort);
       if (!(c.ports || []).some((cp) => cp.containerPort === port)) cerr(`listens on PORT ${port} but declares no such containerPort`);
+      // The probes' and scrape's port: the admin port for a binary that has one.
+      const opsPort = bin.admin ? Number(env[bin.admin.env] || bin.admin.default) : port;
+      if (opsPort !== port && !(c.ports || []).some((cp) => cp.containerPort === opsPort)) cerr(`serves /readyz and /metrics on ${bin.admin.env} ${opsPort} but declares no such containerPort`);
       for (const [probe, wantPath] of [['readinessProbe', SERVED.readiness], ['livenessProbe', SERVED.liveness]]) {
         const p = c[probe];
         if (!p) continue;
         if (!p.httpGet) cerr(`${probe} must be httpGet ${wantPath}`);
         else {
           if (p.httpGet.path !== wantPath) cerr(`${probe} path ${p.httpGet.path}, the binary serves ${wantPath}`);
-          if (resolvePort(p.httpGet.port) !== port) cerr(`${probe} port ${p.httpGet.port} is not the listening port ${port}`);
+          if (resolvePort(p.httpGet.port) !== opsPort) cerr(`${probe} port ${p.httpGet.port} is not the port ${opsPort} serving ${wantPath}`);
         }
       }
       // Prometheus' scrape hints must point at the port the binary serves /metrics on.
       const ann = (w.spec.template.metadata && w.spec.template.metadata.annotations) || {};
       if (ann['prometheus.io/scrape'] !== 'true') cerr('pod annotation prometheus.io/scrape must be "true"');
       else {
-        if (Number(ann['prometheus.io/port']) !== port) cerr(`prometheus.io/port ${ann['prometheus.io/port']} is not the listening port ${port}`);
+        if (Number(ann['prometheus.io/port']) !== opsPort) cerr(`prometheus.io/port ${ann['prometheus.io/port']} is not the port ${opsPort} serving /metrics`);
         if (ann['prometheus.io/path'] !== SERVED.metrics) cerr(`prometheus.io/path ${ann['prometheus.io/path']}, the binary serves ${SERVED.metrics}`);
       }
       // The grace period must cover the drain, or SIGKILL cuts requests off.
@@ -367,7 +372,8 @@ function checkNetworkPolicies(overlay, objects, workloads) {
         const id = `${from}->${to}:${cp.containerPort}`;
         let want = expected.has(id);
         if (to === 'kube-dns') want = true; // every pod resolves names
-        if (overlay === 'tim-gateway' && to === 'gateway' && src.namespace !== appNs) want = true; // the edge: from outside
+        // The edge takes clients from outside; its admin port only Prometheus.
+        if (overlay === 'tim-gateway' && to === 'gateway' && src.namespace !== appNs && cp.containerPort !== 8877) want = true;
         if (ok && !want) errors.push(`NetworkPolicy (${overlay}): ${id} is allowed, the tutorial's call graph does not have it`);
         if (!ok && want) errors.push(`NetworkPolicy (${overlay}): ${id} is denied, the tutorial's call graph needs it`);
       }

@@ -16,6 +16,7 @@
 #include <charconv>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <unordered_map>
 #include <vector>
 
@@ -49,6 +50,8 @@ std::string_view to_string(FetchError e) noexcept {
       return "closed";
     case FetchError::bad_response:
       return "bad_response";
+    case FetchError::too_large:
+      return "too_large";
     case FetchError::circuit_open:
       return "circuit_open";
   }
@@ -138,7 +141,8 @@ ClientOptions ClientOptions::from_env() {
 }
 
 bool breaker_failure(const FetchResult& result) noexcept {
-  if (!result.ok()) return result.error != FetchError::circuit_open;
+  if (!result.ok())
+    return result.error != FetchError::circuit_open && result.error != FetchError::too_large;
   return result.status == 502 || result.status == 503 || result.status == 504;
 }
 
@@ -165,19 +169,6 @@ CircuitBreaker& HttpClient::breaker(const Endpoint& endpoint) {
 
 namespace {
 
-struct Attempt {
-  FetchResult result;
-  bool reusable = false;
-  bool retry_safe = false;  // failed before the peer could have acted on the request
-};
-
-FetchResult failure(FetchError e, std::string message) {
-  FetchResult r;
-  r.error = e;
-  r.message = std::move(message);
-  return r;
-}
-
 // Parses an answer straight into a FetchResult (parse_into.hpp says why).
 class AnswerParser final : public detail::ParseInto<false> {
  public:
@@ -193,8 +184,47 @@ class AnswerParser final : public detail::ParseInto<false> {
   FetchResult& into_;
 };
 
+// Parses the bytes already buffered, without an asynchronous read (whose completion would be
+// posted even with nothing to wait for).
+void parse_buffered(AnswerParser& parser, beast::flat_buffer& buffer,
+                    boost::system::error_code& ec) {
+  parser.eager(true);
+  while (!parser.is_done() && buffer.size() > 0) {
+    const auto used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0) return;
+  }
+}
+
+// An answer being read. On the heap, so that a streamed body can go on reading it after the
+// exchange has handed back the status and headers.
+struct AnswerState {
+  FetchResult result;
+  AnswerParser parser{result};
+  beast::flat_buffer buffer;
+};
+
+struct Attempt {
+  FetchResult result;
+  bool reusable = false;
+  bool retry_safe = false;                 // failed before the peer could have acted on the request
+  std::unique_ptr<AnswerState> streaming;  // set: the body is still to be read from here
+};
+
+FetchResult failure(FetchError e, std::string message) {
+  FetchResult r;
+  r.error = e;
+  r.message = std::move(message);
+  return r;
+}
+
 Task<Attempt> exchange(beast::tcp_stream& stream, std::string_view wire, bool head,
-                       Clock::time_point deadline, const ClientOptions& options, bool reused) {
+                       Clock::time_point deadline, const ClientOptions& options, bool reused,
+                       std::size_t stream_over) {
   Attempt a;
   stream.expires_at(deadline);
   auto [wec, wn] =
@@ -206,31 +236,78 @@ Task<Attempt> exchange(beast::tcp_stream& stream, std::string_view wire, bool he
                        "write: " + wec.message());
     co_return a;
   }
-  beast::flat_buffer buffer;
-  AnswerParser parser(a.result);
+  auto state = std::make_unique<AnswerState>();
+  auto& parser = state->parser;
   parser.header_limit(static_cast<std::uint32_t>(options.max_response_header_bytes));
-  parser.body_limit(options.max_response_body_bytes);
   parser.skip(head);
-  auto [rec, rn] =
-      co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-  (void)rn;
+  const bool may_stream = stream_over > 0 && !head;
+  if (may_stream) {
+    parser.body_limit(boost::none);
+    parser.set_reserve_body(false);
+  } else {
+    parser.body_limit(options.max_response_body_bytes);
+  }
+  boost::system::error_code rec;
+  if (!may_stream) {
+    // One read for the whole answer: each more asynchronous read costs a trip through the
+    // event loop's queue even when the bytes are already here (a posted completion).
+    auto [whole_ec, whole_n] = co_await bhttp::async_read(stream, state->buffer, parser,
+                                                          asio::as_tuple(asio::use_awaitable));
+    (void)whole_n;
+    rec = whole_ec;
+  } else {
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, state->buffer, parser,
+                                                       asio::as_tuple(asio::use_awaitable));
+    (void)hn;
+    rec = hec;
+    // What came with the header (usually a small answer's whole body) is parsed at once.
+    if (!rec) parse_buffered(parser, state->buffer, rec);
+    if (!rec && !parser.is_done() && !parser.content_length()) {
+      // Chunked or ended by the close: read up to the threshold; a short one stays whole.
+      while (!parser.is_done() && state->result.body.size() <= stream_over) {
+        auto [sec, sn] = co_await bhttp::async_read_some(stream, state->buffer, parser,
+                                                         asio::as_tuple(asio::use_awaitable));
+        (void)sn;
+        if (sec) {
+          rec = sec;
+          break;
+        }
+      }
+    }
+    if (!rec && !parser.is_done()) {
+      const auto length = parser.content_length();
+      if (!length || *length > stream_over) {
+        a.result.status = state->result.status;
+        a.result.headers = std::move(state->result.headers);
+        a.streaming = std::move(state);
+        co_return a;
+      }
+      state->result.body.reserve(static_cast<std::size_t>(*length));
+      auto [bec, bn] = co_await bhttp::async_read(stream, state->buffer, parser,
+                                                  asio::as_tuple(asio::use_awaitable));
+      (void)bn;
+      rec = bec;
+    }
+  }
   if (rec) {
     // End of stream before any byte on a reused connection: the peer closed it while idle.
     a.retry_safe = reused && rec == bhttp::error::end_of_stream;
-    a.result.response_started = parser.got_some();
-    const bool started = a.result.response_started;
+    const bool started = parser.got_some();
     if (rec == beast::error::timeout)
       a.result = failure(FetchError::timeout, "no complete answer before the deadline");
     else if (rec == bhttp::error::end_of_stream || rec == asio::error::connection_reset ||
              rec == asio::error::eof || rec == bhttp::error::partial_message)
       a.result = failure(FetchError::closed, "read: " + rec.message());
+    else if (rec == bhttp::error::body_limit)
+      a.result = failure(FetchError::too_large, "read: " + rec.message());
     else
       a.result = failure(FetchError::bad_response, "read: " + rec.message());
     a.result.response_started = started;
     co_return a;
   }
   // The parser's keep_alive() also says no to an answer delimited by the end of the stream.
-  a.reusable = parser.keep_alive() && buffer.size() == 0;
+  a.reusable = parser.keep_alive() && state->buffer.size() == 0;
+  a.result = std::move(state->result);
   co_return a;
 }
 
@@ -284,10 +361,57 @@ std::string_view outcome(const FetchResult& r) {
 
 namespace {
 
+// A body read from its connection as it is pulled; the connection goes back to the pool once
+// the body has been read to its end, and is closed if it is dropped before.
+class UpstreamBody final : public BodySource {
+ public:
+  UpstreamBody(std::unique_ptr<beast::tcp_stream> stream, std::unique_ptr<AnswerState> state,
+               ConnectionPool& pool, std::string key, std::chrono::milliseconds read_timeout,
+               std::size_t max_idle)
+      : stream_(std::move(stream)),
+        state_(std::move(state)),
+        pool_(pool),
+        key_(std::move(key)),
+        read_timeout_(read_timeout),
+        max_idle_(max_idle) {}
+
+  Task<std::optional<std::string>> next() override {
+    if (!stream_) co_return std::nullopt;
+    auto& body = state_->result.body;
+    while (body.empty() && !state_->parser.is_done()) {
+      stream_->expires_after(read_timeout_);
+      auto [ec, n] = co_await bhttp::async_read_some(*stream_, state_->buffer, state_->parser,
+                                                     asio::as_tuple(asio::use_awaitable));
+      (void)n;
+      if (ec) {
+        stream_.reset();
+        throw std::runtime_error("upstream answer cut short: " + ec.message());
+      }
+    }
+    if (!body.empty()) {
+      std::string piece;
+      piece.swap(body);
+      co_return piece;
+    }
+    if (state_->parser.keep_alive() && state_->buffer.size() == 0)
+      pool_.give_back(key_, std::move(stream_), max_idle_);
+    stream_.reset();
+    co_return std::nullopt;
+  }
+
+ private:
+  std::unique_ptr<beast::tcp_stream> stream_;
+  std::unique_ptr<AnswerState> state_;
+  ConnectionPool& pool_;
+  std::string key_;
+  std::chrono::milliseconds read_timeout_;
+  std::size_t max_idle_;
+};
+
 Task<FetchResult> exchange_with_pool(const Endpoint& endpoint, const std::string& key,
                                      std::string_view method, std::string_view wire,
                                      std::chrono::milliseconds timeout,
-                                     const ClientOptions& options) {
+                                     const ClientOptions& options, std::size_t stream_over) {
   const auto deadline = Clock::now() + timeout;
   auto executor = co_await asio::this_coro::executor;
   auto& pool = asio::use_service<ConnectionPool>(asio::query(executor, asio::execution::context));
@@ -305,7 +429,15 @@ Task<FetchResult> exchange_with_pool(const Endpoint& endpoint, const std::string
       stream = std::move(std::get<0>(connected));
     }
 
-    auto a = co_await exchange(*stream, wire, head, deadline, options, reused);
+    auto a = co_await exchange(*stream, wire, head, deadline, options, reused, stream_over);
+    if (a.streaming) {
+      // Each read of the body may take as long as the whole answer could (Envoy's per-route
+      // idle timeout): a large export keeps going as long as it keeps moving.
+      a.result.stream =
+          std::make_shared<UpstreamBody>(std::move(stream), std::move(a.streaming), pool, key,
+                                         timeout, options.max_idle_per_endpoint);
+      co_return std::move(a.result);
+    }
     if (a.result.ok()) {
       if (a.reusable) pool.give_back(key, std::move(stream), options.max_idle_per_endpoint);
       co_return std::move(a.result);
@@ -351,8 +483,8 @@ Task<FetchResult> guarded_fetch(const Endpoint& endpoint, const ClientRequest& r
     }
   }
   const std::string wire = detail::request_bytes(request, upstream);
-  auto result =
-      co_await exchange_with_pool(endpoint, upstream, request.method, wire, timeout, options);
+  auto result = co_await exchange_with_pool(endpoint, upstream, request.method, wire, timeout,
+                                            options, request.stream_answers_over);
   const auto end = Clock::now();
   metrics::observe_upstream(upstream, outcome(result),
                             std::chrono::duration<double>(end - start).count());

@@ -101,4 +101,33 @@ inline std::string response_bytes(const Response& response, const Framing& frami
   return std::move(out).finish();
 }
 
+// The status line and header block of an answer whose body follows piece by piece: chunked,
+// or raw after the handler's Content-Length, or (HTTP/1.0 without one) until the close.
+inline std::string streamed_response_head(const Response& response, const Framing& framing,
+                                          bool chunked) {
+  const auto code = static_cast<unsigned>(response.status);
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(code));
+  std::size_t room = 140 + reason.size() + framing.date.size() + framing.server.size();
+  for (const auto& f : response.headers) room += f.name.size() + f.value.size() + 4;
+  WireWriter out(room);
+  out.put("HTTP/").put(char('0' + framing.version / 10)).put('.');
+  out.put(char('0' + framing.version % 10)).put(' ');
+  out.put(char('0' + code / 100 % 10)).put(char('0' + code / 10 % 10)).put(char('0' + code % 10));
+  out.put(' ').put(std::string_view(reason.data(), reason.size())).put("\r\n");
+  for (const auto& f : response.headers) {
+    if (iequals(f.name, "date") || (!framing.server.empty() && iequals(f.name, "server")) ||
+        iequals(f.name, "connection") || iequals(f.name, "transfer-encoding") ||
+        (chunked && iequals(f.name, "content-length")))
+      continue;
+    out.put(f.name).put(": ").put(trimmed(f.value)).put("\r\n");
+  }
+  out.put("Date: ").put(framing.date).put("\r\n");
+  if (!framing.server.empty()) out.put("Server: ").put(framing.server).put("\r\n");
+  if (framing.version >= 11 && !framing.keep_alive) out.put("Connection: close\r\n");
+  if (framing.version < 11 && framing.keep_alive) out.put("Connection: keep-alive\r\n");
+  if (chunked) out.put("Transfer-Encoding: chunked\r\n");
+  out.put("\r\n");
+  return std::move(out).finish();
+}
+
 }  // namespace tim::http::detail

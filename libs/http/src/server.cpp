@@ -1,5 +1,6 @@
 #include "tim/http/server.hpp"
 
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -138,6 +139,34 @@ class RequestParser final : public detail::ParseInto<true> {
   unsigned version_ = 11;
 };
 
+enum class BodyState { complete, unread, failed };
+
+// Bytes of the process-wide body budget this request holds; given back when it ends.
+class BudgetHold {
+ public:
+  explicit BudgetHold(std::atomic<std::size_t>& used) : used_(used) {}
+  ~BudgetHold() { release(); }
+  BudgetHold(const BudgetHold&) = delete;
+  BudgetHold& operator=(const BudgetHold&) = delete;
+  // Takes `bytes` if the budget has room for them.
+  bool try_take(std::size_t bytes, std::size_t budget) {
+    std::size_t current = used_.load(std::memory_order_relaxed);
+    do {
+      if (current + bytes > budget) return false;
+    } while (!used_.compare_exchange_weak(current, current + bytes, std::memory_order_relaxed));
+    held_ += bytes;
+    return true;
+  }
+  void release() {
+    if (held_ > 0) used_.fetch_sub(held_, std::memory_order_relaxed);
+    held_ = 0;
+  }
+
+ private:
+  std::atomic<std::size_t>& used_;
+  std::size_t held_ = 0;
+};
+
 // One live connection, as its worker thread sees it.
 struct Connection {
   beast::tcp_stream* stream = nullptr;
@@ -162,8 +191,10 @@ struct Server::Impl {
   std::atomic<bool> draining{false};  // SIGTERM seen: /readyz answers 503
   std::atomic<bool> closing{false};   // listener closed: answers carry Connection: close
   std::atomic<std::size_t> open_connections{0};
-  std::atomic<std::size_t> in_flight{0};  // requests being handled, probes excepted
+  std::atomic<std::size_t> in_flight{0};         // requests being handled, probes excepted
+  std::atomic<std::size_t> body_budget_used{0};  // bytes of bodies held (body_memory_budget)
   std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<tcp::acceptor> admin_acceptor;  // options.admin_port
 
   Impl(ServerOptions o, RequestHandler h) : options(std::move(o)), handler(std::move(h)) {}
   // The workers first: sessions destroyed with them still use the members below.
@@ -180,8 +211,16 @@ struct Server::Impl {
     return json_response(200, status_json("ready"));
   }
 
-  Task<Response> dispatch(Request& request) {
+  // `admin`: the request came in on the admin listener.
+  Task<Response> dispatch(Request& request, bool admin) {
     const auto path = request.path();
+    if (options.admin_port && admin != operational_path(path)) {
+      // Admin endpoints only on the admin port, and nothing else there (Envoy's empty 404).
+      request.route = admin ? "admin_unknown" : "admin_elsewhere";
+      Response r{404, {}, {}};
+      r.headers.add("content-length", "0");
+      co_return r;
+    }
     if ((request.method == "GET" || request.method == "HEAD") && operational_path(path)) {
       request.route = std::string(path);
       if (path != "/metrics") co_return health(request);
@@ -244,7 +283,131 @@ struct Server::Impl {
     metrics::count_rejected(code);
   }
 
-  Task<void> session(Worker& worker, tcp::socket socket) {
+  Task<void> reject(beast::tcp_stream& stream, const Response& r) {
+    stream.expires_after(options.body_timeout);
+    const std::string wire = detail::response_bytes(r, {11, false, false, http_date(), {}});
+    co_await asio::async_write(stream, asio::buffer(wire), asio::as_tuple(asio::use_awaitable));
+    log::info("request rejected", {{"status", std::int64_t{r.status}}});
+  }
+
+  // Reads the rest of the request into request.body, within the body limit, the body timeout
+  // and the memory budget; nullopt when it is all there, else the error answer to send (the
+  // connection then closes).
+  Task<std::optional<Response>> read_body(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                          RequestParser& parser, Request& request,
+                                          BudgetHold& hold) {
+    if (options.body_memory_budget > 0) {
+      const auto length = parser.content_length();
+      const std::size_t need = length ? static_cast<std::size_t>(*length) : options.max_body_bytes;
+      if (!hold.try_take(need, options.body_memory_budget)) {
+        metrics::count_rejected("body_budget");
+        auto r = error_response(503, "overloaded",
+                                "too many request bodies in progress; retry after a second");
+        r.headers.add("retry-after", "1");
+        co_return r;
+      }
+    }
+    if (http::iequals(request.headers.get("expect").value_or(""), "100-continue")) {
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+      co_await bhttp::async_write(stream, cont, asio::as_tuple(asio::use_awaitable));
+    }
+    stream.expires_after(options.body_timeout);
+    auto [bec, bn] =
+        co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    (void)bn;
+    if (!bec) co_return std::nullopt;
+    if (bec == bhttp::error::body_limit) {
+      metrics::count_rejected("body_too_large");
+      co_return error_response(413, "body_too_large", "request body is too large");
+    }
+    if (bec == beast::error::timeout) {
+      metrics::count_rejected("request_timeout");
+      co_return error_response(408, "request_timeout", "request body took too long");
+    }
+    metrics::count_rejected("bad_request");
+    co_return error_response(400, "bad_request", "malformed HTTP request body: " + bec.message());
+  }
+
+  // Writes the answer, its body from response.body or piece by piece from response.stream;
+  // false when the connection broke or a streamed body could not be completed.
+  Task<bool> write_response(beast::tcp_stream& stream, const Response& response, unsigned version,
+                            bool& keep_alive, bool head) {
+    stream.expires_after(options.body_timeout);
+    if (!response.stream || head || detail::bodiless_status(response.status)) {
+      const std::string wire = detail::response_bytes(
+          response, {version, keep_alive, head, http_date(), options.server_header});
+      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(wire),
+                                                  asio::as_tuple(asio::use_awaitable));
+      (void)wn;
+      co_return !wec;
+    }
+    // Chunked for HTTP/1.1 unless the handler knows the length; HTTP/1.0 ends it by closing.
+    const bool sized = response.headers.contains("content-length");
+    const bool chunked = !sized && version >= 11;
+    if (!sized && !chunked) keep_alive = false;
+    std::string wire = detail::streamed_response_head(
+        response, {version, keep_alive, head, http_date(), options.server_header}, chunked);
+    for (;;) {
+      std::optional<std::string> piece;
+      bool failed = false;
+      try {
+        piece = co_await response.stream->next();
+      } catch (const std::exception& e) {
+        log::warn("streamed answer cut short", {{"error", std::string_view(e.what())}});
+        failed = true;
+      }
+      if (failed) {
+        // What is already written goes out; the missing end tells the client it is truncated.
+        if (!wire.empty())
+          co_await asio::async_write(stream, asio::buffer(wire),
+                                     asio::as_tuple(asio::use_awaitable));
+        co_return false;
+      }
+      if (!piece) break;
+      if (piece->empty()) continue;
+      if (chunked) {
+        char size[20];
+        const int n = std::snprintf(size, sizeof size, "%zx\r\n", piece->size());
+        wire.append(size, static_cast<std::size_t>(n));
+      }
+      wire += *piece;
+      if (chunked) wire += "\r\n";
+      stream.expires_after(options.body_timeout);
+      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(wire),
+                                                  asio::as_tuple(asio::use_awaitable));
+      (void)wn;
+      if (wec) co_return false;
+      wire.clear();
+    }
+    if (chunked) wire += "0\r\n\r\n";
+    if (wire.empty()) co_return true;
+    stream.expires_after(options.body_timeout);
+    auto [wec, wn] =
+        co_await asio::async_write(stream, asio::buffer(wire), asio::as_tuple(asio::use_awaitable));
+    (void)wn;
+    co_return !wec;
+  }
+
+  // After answering a request whose body we never read: stop sending, then read and drop what
+  // the client still sends for a while (a lingering close, as nginx does), so that closing with
+  // unread bytes does not reset the connection before the client has read the answer. Reads
+  // into a small fixed buffer: the body is never held.
+  Task<void> discard_unread_body(beast::tcp_stream& stream) {
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::array<char, 4096> sink;
+    std::size_t dropped = 0;
+    const std::size_t most = options.max_body_bytes + 64 * 1024;
+    stream.expires_after(std::chrono::milliseconds(2000));
+    while (dropped < most) {
+      auto [ec, n] =
+          co_await stream.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      dropped += n;
+    }
+  }
+
+  Task<void> session(Worker& worker, tcp::socket socket, bool admin) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     // Read once per connection: a getpeername() call per request otherwise.
@@ -307,24 +470,25 @@ struct Server::Impl {
                         "an HTTP/1.1 request needs exactly one Host header");
         break;
       }
-      if (!parser.is_done()) {
-        if (http::iequals(request.headers.get("expect").value_or(""), "100-continue")) {
-          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-          co_await bhttp::async_write(stream, cont, asio::as_tuple(asio::use_awaitable));
-        }
-        stream.expires_after(options.body_timeout);
-        auto [bec, bn] =
-            co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-        (void)bn;
-        if (bec) {
-          if (bec == bhttp::error::body_limit)
-            co_await reject(stream, 413, "body_too_large", "request body is too large");
-          else if (bec == beast::error::timeout)
-            co_await reject(stream, 408, "request_timeout", "request body took too long");
-          else if (bec != asio::error::operation_aborted && bec != asio::error::connection_reset)
-            co_await reject(stream, 400, "bad_request",
-                            "malformed HTTP request body: " + bec.message());
-          break;
+      // The body: read now, or left for the handler to read once it has decided on the headers.
+      BodyState body_state = parser.is_done() ? BodyState::complete : BodyState::unread;
+      BudgetHold body_hold{body_budget_used};
+      if (body_state == BodyState::unread) {
+        if (options.defer_body && !operational_path(request.path()) && !admin) {
+          request.read_body = [&]() -> Task<std::optional<Response>> {
+            if (body_state != BodyState::unread) co_return std::nullopt;
+            auto error = co_await read_body(stream, buffer, parser, request, body_hold);
+            body_state = error ? BodyState::failed : BodyState::complete;
+            co_return error;
+          };
+        } else {
+          auto error = co_await read_body(stream, buffer, parser, request, body_hold);
+          if (error) {
+            body_state = BodyState::failed;
+            co_await reject(stream, *error);
+            break;
+          }
+          body_state = BodyState::complete;
         }
       }
 
@@ -364,42 +528,42 @@ struct Server::Impl {
         response.headers.add("retry-after", "1");
       } else {
         std::optional<metrics::InFlight> gauge{std::in_place};
-        response = co_await dispatch(request);
+        response = co_await dispatch(request, admin);
         gauge.reset();
         if (!exempt) in_flight.fetch_sub(1, std::memory_order_relaxed);
       }
 
       // Draining: tell the client to drop this connection, so that its pool stops using us.
-      const bool keep_alive = client_keep_alive && !draining;
-      const std::string wire = detail::response_bytes(
-          response, {version, keep_alive, head, http_date(), options.server_header});
-      stream.expires_after(options.body_timeout);
-      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(wire),
-                                                  asio::as_tuple(asio::use_awaitable));
-      (void)wn;
+      // A body left unread (refused on its headers) or cut short ends the connection too.
+      bool keep_alive = client_keep_alive && !draining && body_state == BodyState::complete;
+      request.read_body = nullptr;
+      const auto written = co_await write_response(stream, response, version, keep_alive, head);
       metrics::observe_request(
           request.route.empty() ? "unmatched" : request.route, request.method, response.status,
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       write_access_log(request, response.status, start);
-      if (wec || !keep_alive) break;
+      if (!written || !keep_alive) {
+        if (written && body_state == BodyState::unread) co_await discard_unread_body(stream);
+        break;
+      }
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.close();
   }
 
-  Task<void> accept_loop() {
+  Task<void> accept_loop(tcp::acceptor& listener, bool admin) {
     std::size_t next = 0;
     for (;;) {
       Worker& worker = *workers[next];
       next = (next + 1) % workers.size();
       auto [ec, socket] =
-          co_await acceptor->async_accept(worker.context, asio::as_tuple(asio::use_awaitable));
+          co_await listener.async_accept(worker.context, asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (ec == asio::error::operation_aborted || closing) co_return;
         log::warn("accept failed", {{"error", std::string_view(ec.message())}});
         // Out of file descriptors and the like: pause instead of spinning.
-        asio::steady_timer pause(acceptor->get_executor(), 50ms);
+        asio::steady_timer pause(listener.get_executor(), 50ms);
         co_await pause.async_wait(asio::use_awaitable);
         continue;
       }
@@ -413,7 +577,7 @@ struct Server::Impl {
       }
       socket.set_option(tcp::no_delay(true), ec);
       open_connections.fetch_add(1);
-      asio::co_spawn(worker.context, session(worker, std::move(socket)), asio::detached);
+      asio::co_spawn(worker.context, session(worker, std::move(socket), admin), asio::detached);
     }
   }
 
@@ -435,6 +599,7 @@ struct Server::Impl {
     closing = true;
     boost::system::error_code ignored;
     acceptor->close(ignored);
+    if (admin_acceptor) admin_acceptor->close(ignored);
     for (auto& w : workers)
       asio::post(w->context, [w = w.get()] {
         for (auto* c : w->connections)
@@ -467,27 +632,42 @@ int Server::run() {
   auto& o = impl_->options;
   for (int i = 0; i < o.io_threads; ++i) impl_->workers.push_back(std::make_unique<Worker>());
   auto& main_context = impl_->workers.front()->context;
+  auto listen = [&](std::uint16_t port) {
+    tcp::endpoint endpoint{asio::ip::make_address(o.host), port};
+    auto acceptor = std::make_unique<tcp::acceptor>(main_context);
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(asio::socket_base::reuse_address(true));
+    acceptor->bind(endpoint);
+    acceptor->listen(asio::socket_base::max_listen_connections);
+    return acceptor;
+  };
+  std::uint16_t port = o.port;
   try {
-    tcp::endpoint endpoint{asio::ip::make_address(o.host), o.port};
-    impl_->acceptor = std::make_unique<tcp::acceptor>(main_context);
-    impl_->acceptor->open(endpoint.protocol());
-    impl_->acceptor->set_option(asio::socket_base::reuse_address(true));
-    impl_->acceptor->bind(endpoint);
-    impl_->acceptor->listen(asio::socket_base::max_listen_connections);
+    impl_->acceptor = listen(port);
+    if (o.admin_port) {
+      port = *o.admin_port;
+      impl_->admin_acceptor = listen(port);
+    }
   } catch (const std::exception& e) {
     log::error("cannot listen", {{"host", std::string_view(o.host)},
-                                 {"port", std::int64_t{o.port}},
+                                 {"port", std::int64_t{port}},
                                  {"error", std::string_view(e.what())}});
     return 1;
   }
   metrics::set_build_info(o.service_name, TIM_VERSION);
   asio::signal_set signals(main_context, SIGTERM, SIGINT);
   asio::co_spawn(main_context, impl_->shutdown_on_signal(signals), asio::detached);
-  asio::co_spawn(main_context, impl_->accept_loop(), asio::detached);
+  asio::co_spawn(main_context, impl_->accept_loop(*impl_->acceptor, false), asio::detached);
   const auto bound = impl_->acceptor->local_endpoint();
   log::info("listening", {{"host", std::string_view(o.host)},
                           {"port", std::int64_t{bound.port()}},
                           {"io_threads", std::int64_t{o.io_threads}}});
+  if (impl_->admin_acceptor) {
+    asio::co_spawn(main_context, impl_->accept_loop(*impl_->admin_acceptor, true), asio::detached);
+    log::info("admin listening",
+              {{"host", std::string_view(o.host)},
+               {"port", std::int64_t{impl_->admin_acceptor->local_endpoint().port()}}});
+  }
 
   for (std::size_t i = 1; i < impl_->workers.size(); ++i) {
     auto* w = impl_->workers[i].get();

@@ -61,3 +61,17 @@ TEST(ResponseBytes, AHeadAnswerKeepsTheHandlersLengthAndHasNoBody) {
   EXPECT_EQ(response_bytes(r, {11, true, true, "d", ""}),
             "HTTP/1.1 200 OK\r\ncontent-length: 1234\r\nDate: d\r\n\r\n");
 }
+
+TEST(StreamedResponseHead, ChunkedUnlessTheHandlerGaveALength) {
+  using tim::http::detail::streamed_response_head;
+  auto r = make(200, {{"content-type", "text/csv"},
+                      {"transfer-encoding", "gzip"},
+                      {"connection", "x"},
+                      {"content-length", "5"}});
+  EXPECT_EQ(streamed_response_head(r, {11, true, false, "D", "envoy"}, true),
+            "HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\nDate: D\r\nServer: envoy\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n");
+  EXPECT_EQ(streamed_response_head(r, {11, false, false, "D", ""}, false),
+            "HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\ncontent-length: 5\r\nDate: D\r\n"
+            "Connection: close\r\n\r\n");
+}

@@ -95,7 +95,10 @@ Decision authorize(const Credentials& credentials, FailureLimiter& limiter, std:
                    std::span<const std::string_view> authorization, std::string_view client_address,
                    std::chrono::system_clock::time_point now) {
   const Scopes required = required_scopes(method);
-  if (const auto wait = limiter.blocked(client_address, now)) {
+  // An address over its failure budget is slowed down only in what fails: a valid credential
+  // from it (another user behind the same NAT) is still decided as usual, whoever failed there.
+  const auto wait = limiter.blocked(client_address, now);
+  auto limited = [&] {
     Decision d;
     d.outcome = Decision::Outcome::rate_limited;
     d.status = 429;
@@ -104,10 +107,11 @@ Decision authorize(const Credentials& credentials, FailureLimiter& limiter, std:
     d.detail = "too many failed attempts from this address";
     d.retry_after = *wait;
     return d;
-  }
+  };
 
   auto fail = [&](std::string detail) {
     limiter.record_failure(client_address, now);
+    if (wait) return limited();
     Decision d = unauthenticated("invalid_credentials", std::move(detail), true);
     d.required = required;
     return d;
@@ -117,6 +121,7 @@ Decision authorize(const Credentials& credentials, FailureLimiter& limiter, std:
   const std::string_view value =
       authorization.empty() ? std::string_view{} : trim(authorization[0]);
   if (value.empty()) {
+    if (wait) return limited();
     // No credential is not a guess: 401 without counting a failure.
     Decision d = unauthenticated("missing_credentials", "no credentials", false);
     d.required = required;

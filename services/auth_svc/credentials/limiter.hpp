@@ -1,8 +1,10 @@
 // Slows down credential guessing: a token bucket of failures per client address.
 //
 // Each address may fail `burst` times in a row; the bucket then refills at one failure per
-// `refill_interval`. While it is empty the address gets 429 with Retry-After, whatever it sends
-// (checking the credential first would let a blocked guesser still learn which guess is right).
+// `refill_interval`. While it is empty, what would fail from that address gets 429 with
+// Retry-After; a valid credential is still admitted (authorize.cpp), so that one client's
+// failures never lock out the others behind the same NAT. A guesser thus still learns a right
+// guess; what makes guessing hopeless is the credentials themselves (README "Decisions").
 // Memory is bounded: at most `max_addresses` buckets, the least recently used one is dropped to
 // make room. Dropping only forgets a past failure count, it never blocks anyone, so spraying
 // addresses cannot grow memory and can at worst give an address a fresh bucket. IPv6 addresses

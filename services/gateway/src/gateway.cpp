@@ -12,6 +12,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Upstream answers with a larger (or unknown) body are streamed to the client as they arrive
+// instead of being held whole: no size limit, and memory per answer stays near one read.
+constexpr std::size_t kStreamAnswersOver = 64 * 1024;
+
 AttemptFailure classify(const http::FetchResult& r) noexcept {
   switch (r.error) {
     case http::FetchError::connect_refused:
@@ -155,6 +159,11 @@ Task<http::Response> Gateway::handle(http::Request& request) {
     }
   }
 
+  // Admitted: only now is the body read (within the server's memory budget). A request refused
+  // above never had it read, as with Envoy's ext_authz without include_body.
+  if (request.read_body)
+    if (auto refused = co_await request.read_body()) co_return std::move(*refused);
+
   auto upstream_target = rewrite_target(*mapping, target);
   add_upstream_headers(headers, target, upstream_target, mapping->timeout.count());
   const auto timeout =
@@ -162,7 +171,7 @@ Task<http::Response> Gateway::handle(http::Request& request) {
   const auto start = std::chrono::steady_clock::now();
   const bool idempotent = idempotent_request(request.method, request.headers);
   http::ClientRequest forward{request.method, std::move(upstream_target), std::move(headers),
-                              std::move(request.body)};
+                              std::move(request.body), kStreamAnswersOver};
   auto answer = co_await send(upstream, forward, timeout, request, idempotent);
   if (!answer.ok()) {
     log::warn("upstream failed", {{"service", std::string_view(mapping->service)},
@@ -197,8 +206,13 @@ Task<http::Response> Gateway::handle(http::Request& request) {
                                std::chrono::steady_clock::now() - start)
                                .count();
   http::Response response{answer.status, client_response_headers(answer.headers, upstream_ms),
-                          std::move(answer.body)};
-  if (request.method == "HEAD")
+                          std::move(answer.body), std::move(answer.stream)};
+  for (const char* name : {"location", "content-location"})
+    if (auto location = response.headers.get(name))
+      if (auto rewritten = client_location(*mapping, *location))
+        response.headers.set(name, std::move(*rewritten));
+  // A HEAD's length, and a streamed body's when the upstream gave one: passed on as it is.
+  if (request.method == "HEAD" || response.stream)
     if (auto length = answer.headers.get("content-length"))
       response.headers.add("content-length", std::string(*length));
   co_return response;

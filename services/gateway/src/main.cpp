@@ -26,6 +26,13 @@ int main() {
     // as Emissary's do.
     options.trust_request_id = false;
     options.server_header = "envoy";
+    // Bodies are read only after auth admits the request, and all of them together within a
+    // budget: unauthenticated uploads cost no memory, admitted ones a bounded amount.
+    options.defer_body = true;
+    options.body_memory_budget = static_cast<std::size_t>(
+        config::get_int("BODY_MEMORY_BUDGET_BYTES", 64 << 20, 0, std::int64_t{1} << 40));
+    // /metrics and /readyz on Emissary's admin port, not on the client listener.
+    options.admin_port = static_cast<std::uint16_t>(config::get_int("ADMIN_PORT", 8877, 0, 65535));
     http::Server server(options, [&](http::Request& r) { return gw->handle(r); });
     return server.run();
   });

@@ -15,6 +15,17 @@ Routes::Routes(std::vector<Mapping> mappings) : mappings_(std::move(mappings)) {
   });
 }
 
+std::optional<std::string> client_location(const Mapping& mapping, std::string_view location) {
+  const std::string_view rewrite = mapping.rewrite;
+  // "//host/…" is a network-path reference, not a path.
+  if (rewrite.empty() || !location.starts_with('/') || location.starts_with("//") ||
+      !location.starts_with(rewrite))
+    return std::nullopt;
+  std::string out = mapping.prefix;
+  out.append(location.substr(rewrite.size()));
+  return out;
+}
+
 bool hostname_matches(std::string_view glob, std::string_view host) {
   if (auto colon = host.rfind(':');
       colon != std::string_view::npos && host.find(']') == std::string_view::npos)

@@ -27,6 +27,12 @@ class Routes {
 // Replaces the matched prefix of `target` (path and query) by the Mapping's rewrite.
 std::string rewrite_target(const Mapping& mapping, std::string_view target);
 
+// A Location (or Content-Location) the upstream answered, as the client must see it: a path
+// under the Mapping's rewrite gets the Mapping's prefix back, as nginx's default
+// proxy_redirect does. nullopt when it is left as it is (no rewrite, another path, an absolute
+// URL).
+std::optional<std::string> client_location(const Mapping& mapping, std::string_view location);
+
 // Host glob as Emissary's `hostname`: "*" any, "*.suffix", "prefix.*", or exact (no port).
 bool hostname_matches(std::string_view glob, std::string_view host);
 

@@ -107,3 +107,15 @@ TEST(NormalizeTarget, RejectsNonOriginForms) {
   EXPECT_TRUE(rejected(std::string_view("/invoices/\0", 11)));
   EXPECT_TRUE(rejected("ftp://x/invoices/1"));
 }
+
+TEST(ClientLocation, UndoesTheRewriteLikeProxyRedirect) {
+  const auto m = mapping("/invoices/", "/api/invoices/");
+  EXPECT_EQ(client_location(m, "/api/invoices/42"), "/invoices/42");
+  EXPECT_EQ(client_location(m, "/api/invoices/42?x=1"), "/invoices/42?x=1");
+  EXPECT_EQ(client_location(mapping("/invoices/", "/"), "/42"), "/invoices/42");
+  // Outside the rewrite, no rewrite at all, network-path and absolute URLs: left alone.
+  EXPECT_EQ(client_location(m, "/api/other/1"), std::nullopt);
+  EXPECT_EQ(client_location(mapping("/invoices/", ""), "/invoices/42"), std::nullopt);
+  EXPECT_EQ(client_location(mapping("/x/", "/"), "//evil.example/x"), std::nullopt);
+  EXPECT_EQ(client_location(m, "https://elsewhere.example/api/invoices/1"), std::nullopt);
+}

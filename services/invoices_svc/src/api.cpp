@@ -217,26 +217,66 @@ Task<Response> get_invoice(ApiContext& c, Request& request, std::string id_text)
   co_return response;
 }
 
-// Every page from the query's cursor on, as CSV.
-std::string export_csv(InvoiceStore& store, ListFilter filter) {
-  std::string out = csv_header();
+// One page of the export, as CSV rows, and where the next page starts (none: the last).
+struct ExportPage {
+  std::string csv;
+  std::optional<InvoiceId> next_after;
+};
+
+ExportPage export_page(InvoiceStore& store, ListFilter filter) {
   filter.limit = kMaxListLimit;
-  for (;;) {
-    auto page = store.list(filter);
-    for (const auto& invoice : page.invoices) out += invoice_to_csv_row(invoice);
-    if (!page.next_cursor || page.invoices.empty()) return out;
-    filter.after_id = page.invoices.back().id;
-  }
+  const auto page = store.list(filter);
+  ExportPage out;
+  for (const auto& invoice : page.invoices) out.csv += invoice_to_csv_row(invoice);
+  if (page.next_cursor && !page.invoices.empty()) out.next_after = page.invoices.back().id;
+  return out;
 }
+
+// The CSV export written page by page as the client takes it: one store job per page of
+// kMaxListLimit rows, and one page in memory at a time, whatever the size of the store.
+class CsvExport final : public http::BodySource {
+ public:
+  CsvExport(http::BlockingPool& pool, std::shared_ptr<InvoiceStore> store, ListFilter filter,
+            ExportPage first)
+      : pool_(pool), store_(std::move(store)), filter_(std::move(filter)) {
+    pending_ = csv_header() + first.csv;
+    filter_.after_id = first.next_after;
+    done_ = !first.next_after;
+  }
+
+  Task<std::optional<std::string>> next() override {
+    if (!pending_.empty()) {
+      std::string out;
+      out.swap(pending_);
+      co_return out;
+    }
+    if (done_) co_return std::nullopt;
+    auto work =
+        timed("export", [store = store_, filter = filter_] { return export_page(*store, filter); });
+    ExportPage page = co_await pool_.run(std::move(work));
+    filter_.after_id = page.next_after;
+    done_ = !page.next_after;
+    co_return std::move(page.csv);
+  }
+
+ private:
+  http::BlockingPool& pool_;
+  std::shared_ptr<InvoiceStore> store_;
+  ListFilter filter_;
+  std::string pending_;
+  bool done_ = false;
+};
 
 Task<Response> list_invoices(ApiContext& c, Request& request) {
   const ListQuery query = parse_list_query(request.query());
   auto store = need_store(c);
   if (wants_csv(request, query)) {
+    // The first page before the answer starts, so that a store failure still gets its status.
     auto work =
-        timed("export", [store, filter = query.filter] { return export_csv(*store, filter); });
-    std::string body = co_await c.pool.run(std::move(work));
-    Response response{200, {}, std::move(body)};
+        timed("export", [store, filter = query.filter] { return export_page(*store, filter); });
+    ExportPage first = co_await c.pool.run(std::move(work));
+    Response response{200, {}, {}};
+    response.stream = std::make_shared<CsvExport>(c.pool, store, query.filter, std::move(first));
     response.headers.add("content-type", "text/csv; charset=utf-8");
     response.headers.add("content-disposition", "attachment; filename=\"invoices.csv\"");
     co_return response;

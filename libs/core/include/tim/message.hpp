@@ -2,11 +2,14 @@
 // No Beast here, so that code using these types compiles fast and stays testable.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "tim/task.hpp"
 #include "tim/trace_context.hpp"
 
 namespace tim::http {
@@ -51,6 +54,25 @@ class Headers {
   std::vector<Field> fields_;
 };
 
+// A body produced piece by piece: a large export, an answer streamed through the gateway.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // The next piece (possibly empty), or nullopt at the end. Throws when the body cannot be
+  // completed: the server then cuts the connection, so the client sees a truncated answer,
+  // never one that looks whole.
+  virtual Task<std::optional<std::string>> next() = 0;
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+  // When set, the body comes from here instead of `body`: chunked, or raw with the
+  // Content-Length the handler put in `headers`.
+  std::shared_ptr<BodySource> stream = nullptr;
+};
+
 struct Request {
   std::string method;
   std::string target;  // the request-target exactly as received
@@ -60,15 +82,13 @@ struct Request {
   std::string request_id;      // x-request-id of this request, for logs
   std::string route;           // what handled it ("/api/invoices/:id"), for metrics; set by routing
   TraceContext trace;  // the incoming traceparent's trace (or a new one) and this hop's span
+  // Set when the server left the body unread for the handler to decide first (the gateway asks
+  // auth on the headers): reads it into `body`, or gives the error answer to send (too large,
+  // too slow, over the memory budget). Unset: `body` is already complete.
+  std::function<Task<std::optional<Response>>()> read_body = nullptr;
 
   std::string_view path() const noexcept;   // target up to '?'
   std::string_view query() const noexcept;  // after '?', empty when none
-};
-
-struct Response {
-  int status = 200;
-  Headers headers;
-  std::string body;
 };
 
 // A response with a JSON body (already serialized).

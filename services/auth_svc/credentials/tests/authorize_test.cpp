@@ -188,13 +188,28 @@ TEST_F(AuthorizeTest, RepeatedFailuresFromOneAddressAreRateLimited) {
   EXPECT_EQ(d.status, 429);
   EXPECT_EQ(d.error, "rate_limited");
   EXPECT_EQ(d.retry_after, 60s);
-  // Blocked means blocked: a right guess from there does not get through (or confirm itself).
-  EXPECT_EQ(run("GET", {kToken}, attacker).status, 429);
+  // Wrong guesses, no credential and duplicate headers stay slowed down while it lasts.
+  EXPECT_EQ(run("GET", {"guess-again"}, attacker).status, 429);
+  EXPECT_EQ(run("GET", std::vector<std::string_view>{}, attacker).status, 429);
+  EXPECT_EQ(run("GET", {kToken, kToken}, attacker).status, 429);
   // Other clients are not affected.
   EXPECT_EQ(run("GET", {kToken}, "203.0.113.50").status, 200);
   // Duplicate headers count as failures too.
   for (int i = 0; i < 5; ++i) run("GET", {kToken, kToken}, "192.0.2.1");
-  EXPECT_EQ(run("GET", {kToken}, "192.0.2.1").status, 429);
+  EXPECT_EQ(run("GET", {"guess"}, "192.0.2.1").status, 429);
+}
+
+TEST_F(AuthorizeTest, ValidCredentialsFromALimitedAddressAreStillAdmitted) {
+  // Everyone behind one NAT shares an address: another client's failures must not lock out a
+  // valid credential, nor turn its missing scope into a 429.
+  const std::string_view nat = "198.51.100.8";
+  for (int i = 0; i < 6; ++i) run("GET", {"guess" + std::to_string(i)}, nat);
+  ASSERT_EQ(run("GET", {"guess"}, nat).status, 429);
+  EXPECT_EQ(run("GET", {kToken}, nat).status, 200);
+  EXPECT_EQ(run("GET", {read_key_}, nat).status, 200);
+  EXPECT_EQ(run("POST", {read_key_}, nat).status, 403);
+  // ... and admitting them does not reset the limit for the guesser.
+  EXPECT_EQ(run("GET", {"guess"}, nat).status, 429);
 }
 
 TEST_F(AuthorizeTest, ForbiddenIsNotCountedAsAFailure) {

@@ -23,6 +23,10 @@ struct ClientRequest {
   std::string target = "/";
   Headers headers;  // `host` is added when absent
   std::string body;
+  // Answers whose body is chunked, unsized or over this many bytes come back as
+  // FetchResult::stream, read as the caller pulls it, with no size limit (0: always whole,
+  // within max_response_body_bytes).
+  std::size_t stream_answers_over = 0;
 };
 
 enum class FetchError {
@@ -32,7 +36,8 @@ enum class FetchError {
   connect_timeout,  // no connection within the connect timeout
   timeout,          // connected, but no complete answer before the deadline
   closed,           // the peer closed or reset the connection before a full answer
-  bad_response,     // not valid HTTP, or over the size limits
+  bad_response,     // not valid HTTP, or its headers over the size limit
+  too_large,        // a body over max_response_body_bytes (not the peer's failure)
   circuit_open,     // not sent: the instance's circuit breaker is open
 };
 std::string_view to_string(FetchError e) noexcept;
@@ -43,6 +48,10 @@ struct FetchResult {
   int status = 0;
   Headers headers;
   std::string body;
+  // The body, when it is streamed (ClientRequest::stream_answers_over): pieces are read from
+  // the connection as they are pulled; each read waits at most the request's timeout. The
+  // connection goes back to the pool once the body has been read to its end.
+  std::shared_ptr<BodySource> stream;
   // closed/timeout/bad_response: part of an answer had arrived (the peer acted on the request).
   bool response_started = false;
   bool ok() const noexcept { return error == FetchError::none; }
@@ -60,7 +69,8 @@ struct ClientOptions {
   static ClientOptions from_env();
 };
 
-// What counts against an instance's breaker: no usable answer, or 502/503/504.
+// What counts against an instance's breaker: no usable answer, or 502/503/504. An answer too
+// large for us is our limit, not the instance's failure: it never counts.
 bool breaker_failure(const FetchResult& result) noexcept;
 
 class HttpClient {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "tim/message.hpp"
@@ -38,6 +39,16 @@ struct ServerOptions {
   // Keep a client's x-request-id (internal services); the edge replaces it with a fresh one.
   bool trust_request_id = true;
   std::string server_header;  // sent as `server` when not empty
+  // The edge: the handler runs on the request headers and reads the body itself
+  // (Request::read_body), so that a request refused on its headers never has its body read.
+  bool defer_body = false;
+  // Bytes of request bodies held in memory at once, over all connections (0: no budget). A body
+  // reserves its Content-Length, a chunked one MAX_BODY_BYTES, before it is read; over the
+  // budget it gets 503 + Retry-After and the connection closes.
+  std::size_t body_memory_budget = 0;
+  // When set, /healthz, /readyz and /metrics are served on this port only (0: any free port),
+  // and the main listener answers 404 there (Emissary's admin port, 8877).
+  std::optional<std::uint16_t> admin_port;
 
   // Reads every variable named above; throws config::ConfigError on a malformed value.
   static ServerOptions from_env(std::string service_name);
