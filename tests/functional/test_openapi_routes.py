@@ -184,11 +184,11 @@ def test_a_path_no_gateway_route_reaches_is_found(document, mappings):
 
 def test_a_new_registration_in_code_is_found(document, mappings):
     code = code_routes()
-    source = 'router.get(\n    "/api/invoices/:id/events", handler);\nrouter.add("DELETE", "/api/invoices/:id", h);'
+    source = 'router.get(\n    "/api/invoices/:id/attachments", handler);\nrouter.add("DELETE", "/api/invoices/:id", h);'
     code["invoices_svc"] |= {(m, normalize(p)) for m, p in routes_in_sources(source)}
     assert check(document, mappings, code) == [
         "code: invoices_svc serves DELETE /api/invoices/{}, which the document lacks",
-        "code: invoices_svc serves GET /api/invoices/{}/events, which the document lacks",
+        "code: invoices_svc serves GET /api/invoices/{}/attachments, which the document lacks",
     ]
 
 
