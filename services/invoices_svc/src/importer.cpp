@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "tim/csv.hpp"
 #include "tim/invoices/csv.hpp"
 #include "tim/invoices/error.hpp"
 
@@ -32,12 +33,12 @@ void ImportReport::reject(RejectedRow row) {
 
 namespace {
 
-// next_line(std::string&) -> bool reads the file's lines in order.
-template <class NextLine>
-ImportReport import_lines(NextLine next_line, InvoiceStore& store, const ImportOptions& options,
-                          Instant now) {
+constexpr std::size_t kRecordsPerProgress = 1024;
+
+ImportReport import_records(csv::Reader& reader, InvoiceStore& store, const ImportOptions& options,
+                            Instant now) {
   ImportReport report;
-  CsvImporter reader(options.sample_currency);
+  CsvImporter importer(options.sample_currency);
   std::vector<ImportRecord> batch;
   std::vector<std::size_t> lines;  // line number of each record in batch
 
@@ -65,32 +66,38 @@ ImportReport import_lines(NextLine next_line, InvoiceStore& store, const ImportO
     batch.clear();
     lines.clear();
   };
+  // Past the listed rows only the count is kept: no message is built.
+  auto reject = [&](std::size_t line, const std::string& field, const std::string& message) {
+    if (report.rejected.size() >= kListedRejections)
+      ++report.rejected_count;
+    else
+      report.reject({line, field, message});
+  };
 
-  std::string_view line;
-  std::size_t number = 0;
-  while (next_line(line)) {
-    ++number;
+  csv::Record fields;
+  std::size_t records = 0;
+  for (;;) {
     try {
-      auto record = reader.read_line(line, number);
+      if (!reader.next(fields)) break;
+    } catch (const csv::ParseError& e) {
+      reject(e.line(), "", e.what());  // the reader goes on at the next line
+      continue;
+    }
+    if (options.on_progress && ++records % kRecordsPerProgress == 0)
+      options.on_progress({reader.bytes_read(), records});
+    try {
+      auto record = importer.read_record(fields.fields, fields.line);  // checks the rules
       if (!record) continue;
-      build_imported_invoice(*record, now);  // throws what the store would refuse
       batch.push_back(std::move(*record));
-      lines.push_back(number);
+      lines.push_back(fields.line);
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::invalid && e.kind() != ErrorKind::conflict) throw;
-      // Past the listed rows only the count is kept: no message is built.
-      if (report.rejected.size() >= kListedRejections) {
-        ++report.rejected_count;
-      } else {
-        std::string message = e.what();
-        if (!message.starts_with("line "))
-          message = "line " + std::to_string(number) + ": " + message;
-        report.reject({number, e.field(), std::move(message)});
-      }
+      reject(fields.line, e.field(), e.what());
     }
     if (batch.size() >= options.batch_size) flush();
   }
   flush();
+  if (options.on_progress) options.on_progress({reader.bytes_read(), records});
   // Rows the store refused were reported at their batch's end: put the list in line order.
   std::stable_sort(report.rejected.begin(), report.rejected.end(),
                    [](const RejectedRow& a, const RejectedRow& b) { return a.line < b.line; });
@@ -101,32 +108,14 @@ ImportReport import_lines(NextLine next_line, InvoiceStore& store, const ImportO
 
 ImportReport import_csv(std::istream& in, InvoiceStore& store, const ImportOptions& options,
                         Instant now) {
-  std::string buffer;
-  return import_lines(
-      [&](std::string_view& line) {
-        if (!std::getline(in, buffer)) return false;
-        line = buffer;
-        return true;
-      },
-      store, options, now);
+  csv::Reader reader(in);
+  return import_records(reader, store, options, now);
 }
 
 ImportReport import_csv(std::string_view text, InvoiceStore& store, const ImportOptions& options,
                         Instant now) {
-  bool done = text.empty();
-  return import_lines(
-      [&](std::string_view& line) {
-        if (done) return false;
-        const auto end = text.find('\n');
-        line = text.substr(0, end);
-        if (end == std::string_view::npos)
-          done = true;
-        else
-          text.remove_prefix(end + 1);
-        if (text.empty()) done = true;  // as getline: no empty line after a final newline
-        return true;
-      },
-      store, options, now);
+  csv::Reader reader(text);
+  return import_records(reader, store, options, now);
 }
 
 boost::json::object report_to_json(const ImportReport& report) {

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <boost/json/object.hpp>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -41,10 +43,18 @@ struct ImportReport {
   void reject(RejectedRow row);
 };
 
+// How far an import has come, for a progress display.
+struct ImportProgress {
+  std::uint64_t bytes_read = 0;  // of the file
+  std::size_t records = 0;       // CSV records read (the header included)
+};
+
 struct ImportOptions {
   std::size_t batch_size = 1000;
   std::string sample_currency = "USD";  // currency of the sample layout's amounts
   std::string subject;                  // who imports: recorded with each invoice.imported
+  // Called every 1 024 records and once at the end, on the importing thread.
+  std::function<void(const ImportProgress&)> on_progress;
 };
 
 // Throws Error when the store fails (batches already committed stay committed).

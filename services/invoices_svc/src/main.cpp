@@ -54,7 +54,8 @@ int import_command(const char* file) {
     const auto report =
         invoices::import_csv(in, *store, import_options_from_env(50000),
                              invoices::to_instant(std::chrono::system_clock::now()));
-    if (report.imported > 0) store->refresh_statistics();  // the planner sees the new shape
+    // The planner sees the new shape; on SQLite this commit also syncs the import to disk.
+    if (report.imported > 0) store->refresh_statistics();
     std::cout << boost::json::serialize(invoices::report_to_json(report)) << "\n";
     return report.rejected_count == 0 ? 0 : 1;
   } catch (const std::exception& e) {

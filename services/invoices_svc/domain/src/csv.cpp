@@ -1,8 +1,10 @@
 #include "tim/invoices/csv.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
+#include "tim/csv.hpp"
 #include "tim/invoices/error.hpp"
 #include "tim/invoices/money.hpp"
 
@@ -48,26 +50,18 @@ std::string column_name(std::string_view header, std::size_t index) {
   return std::string(header.substr(0, header.find(',')));
 }
 
-std::string quoted(std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
+bool is_header(std::span<const std::string_view> fields, std::string_view header) {
+  std::size_t i = 0;
+  for (;;) {
+    const auto comma = header.find(',');
+    if (i >= fields.size() || fields[i] != header.substr(0, comma)) return false;
+    ++i;
+    if (comma == std::string_view::npos) return i == fields.size();
+    header.remove_prefix(comma + 1);
   }
-  return out + "\"";
 }
 
-std::string join(const std::vector<std::string>& fields) {
-  std::string line;
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (i) line += ',';
-    line += quoted(fields[i]);
-  }
-  return line;
-}
-
-std::int64_t integer(const std::string& text, const char* column) {
+std::int64_t integer(std::string_view text, const char* column) {
   std::int64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || end != text.data() + text.size())
@@ -75,14 +69,14 @@ std::int64_t integer(const std::string& text, const char* column) {
   return value;
 }
 
-Date iso_date(const std::string& text, const char* column) {
+Date iso_date(std::string_view text, const char* column) {
   const auto date = Date::parse(text);
   if (!date) throw_invalid_field(column, date_rule());
   return *date;
 }
 
 // M/D/YYYY, as the sample writes dates.
-Date us_date(const std::string& text, const char* column) {
+Date us_date(std::string_view text, const char* column) {
   unsigned month = 0, day = 0;
   int year = 0;
   const char* p = text.data();
@@ -116,38 +110,40 @@ std::string invoice_to_csv_row(const Invoice& invoice) {
     if (!payments.empty()) payments += ';';
     payments += std::to_string(p.amount) + "@" + p.date.to_string();
   }
-  return join({std::to_string(invoice.id), invoice.ref, invoice.customer_id, invoice.customer_name,
-               invoice.ccy, std::to_string(invoice.amount), std::to_string(invoice.balance),
-               invoice.issue_date.to_string(), invoice.due_date.to_string(),
-               std::string(to_string(invoice.status)),
-               invoice.settled_date ? invoice.settled_date->to_string() : "", payments,
-               format_instant(invoice.created_at), format_instant(invoice.updated_at)}) +
-         "\r\n";
+  // Free text is neutralised against spreadsheet formulas; the other columns are numbers,
+  // dates and words we write ourselves, never starting with one of its characters.
+  const std::string id = std::to_string(invoice.id), ref = csv::neutralize_formula(invoice.ref),
+                    customer_id = csv::neutralize_formula(invoice.customer_id),
+                    customer_name = csv::neutralize_formula(invoice.customer_name),
+                    amount = std::to_string(invoice.amount),
+                    balance = std::to_string(invoice.balance),
+                    issue = invoice.issue_date.to_string(), due = invoice.due_date.to_string(),
+                    settled = invoice.settled_date ? invoice.settled_date->to_string() : "",
+                    created = format_instant(invoice.created_at),
+                    updated = format_instant(invoice.updated_at);
+  const std::array<std::string_view, kOurColumns> fields{
+      id,      ref,      customer_id, customer_name, invoice.ccy,
+      amount,  balance,  issue,       due,           to_string(invoice.status),
+      settled, payments, created,     updated};
+  std::string row;
+  csv::append_record(row, fields);
+  return row;
 }
 
 std::optional<std::vector<std::string>> split_csv_line(std::string_view line) {
-  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  std::vector<std::string> fields(1);
-  bool in_quotes = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (in_quotes) {
-      if (c != '"')
-        fields.back() += c;
-      else if (i + 1 < line.size() && line[i + 1] == '"')
-        fields.back() += line[++i];
-      else
-        in_quotes = false;
-    } else if (c == '"') {
-      in_quotes = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
+  csv::Reader reader(line);
+  csv::Record record;
+  try {
+    if (!reader.next(record)) return std::vector<std::string>{""};
+  } catch (const csv::ParseError&) {
+    return std::nullopt;
   }
-  if (in_quotes) return std::nullopt;
+  std::vector<std::string> fields(record.fields.begin(), record.fields.end());
+  // One line: a record that stops before its end (a line break in quotes) is not one line.
+  if (reader.bytes_read() < line.size() &&
+      line.substr(static_cast<std::size_t>(reader.bytes_read())).find_first_not_of("\r\n") !=
+          std::string_view::npos)
+    return std::nullopt;
   return fields;
 }
 
@@ -158,12 +154,20 @@ CsvImporter::CsvImporter(std::string sample_currency)
 }
 
 std::optional<ImportRecord> CsvImporter::read_line(std::string_view line, std::size_t line_number) {
+  const auto fields = split_csv_line(line);
+  if (!fields)
+    throw Error(ErrorKind::invalid, "invalid_csv",
+                "line " + std::to_string(line_number) + ": a quoted field is not closed");
+  const std::vector<std::string_view> views(fields->begin(), fields->end());
+  return read_record(views, line_number);
+}
+
+std::optional<ImportRecord> CsvImporter::read_record(std::span<const std::string_view> fields,
+                                                     std::size_t line_number) {
   try {
-    auto fields = split_csv_line(line);
-    if (!fields) throw Error(ErrorKind::invalid, "invalid_csv", "a quoted field is not closed");
-    if (fields->size() == 1 && fields->front().empty()) return std::nullopt;  // blank line
-    for (std::size_t i = 0; i < fields->size(); ++i) {
-      if (is_utf8((*fields)[i])) continue;
+    if (fields.size() == 1 && fields.front().empty()) return std::nullopt;  // blank line
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (is_utf8(fields[i])) continue;
       const auto header = layout_ == Layout::sample ? kSampleHeader : kOurHeader;
       if (layout_ == Layout::unknown ||
           i >= static_cast<std::size_t>(std::count(header.begin(), header.end(), ',') + 1))
@@ -172,10 +176,9 @@ std::optional<ImportRecord> CsvImporter::read_line(std::string_view line, std::s
                   column_name(header, i) + " is not valid UTF-8", column_name(header, i));
     }
     if (layout_ == Layout::unknown) {
-      const std::string header = join(*fields);
-      if (header == kOurHeader)
+      if (is_header(fields, kOurHeader))
         layout_ = Layout::ours;
-      else if (header == kSampleHeader)
+      else if (is_header(fields, kSampleHeader))
         layout_ = Layout::sample;
       else
         throw Error(ErrorKind::invalid, "invalid_csv",
@@ -184,11 +187,13 @@ std::optional<ImportRecord> CsvImporter::read_line(std::string_view line, std::s
     }
     const std::size_t expected =
         layout_ == Layout::ours ? std::size_t{kOurColumns} : std::size_t{kSampleColumns};
-    if (fields->size() != expected)
+    if (fields.size() != expected)
       throw Error(ErrorKind::invalid, "invalid_csv",
-                  std::to_string(fields->size()) + " columns where the header has " +
+                  std::to_string(fields.size()) + " columns where the header has " +
                       std::to_string(expected));
-    ImportRecord record = layout_ == Layout::ours ? read_ours(*fields) : read_sample(*fields);
+    // read_ours builds the invoice to check it; the sample's rows are checked here.
+    if (layout_ == Layout::ours) return read_ours(fields);
+    ImportRecord record = read_sample(fields);
     build_imported_invoice(record, Instant{});  // refuse now what the store would refuse
     return record;
   } catch (const Error& e) {
@@ -198,11 +203,12 @@ std::optional<ImportRecord> CsvImporter::read_line(std::string_view line, std::s
   }
 }
 
-ImportRecord CsvImporter::read_ours(const std::vector<std::string>& f) {
+ImportRecord CsvImporter::read_ours(std::span<const std::string_view> f) {
   ImportRecord r;
-  r.invoice.ref = f[kRef];
-  r.invoice.customer_id = f[kCustomerId];
-  r.invoice.customer_name = f[kCustomerName];
+  // Our export neutralised these against spreadsheet formulas (invoice_to_csv_row).
+  r.invoice.ref = csv::restore_formula(f[kRef]);
+  r.invoice.customer_id = csv::restore_formula(f[kCustomerId]);
+  r.invoice.customer_name = csv::restore_formula(f[kCustomerName]);
   r.invoice.ccy = f[kCcy];
   r.invoice.amount = integer(f[kAmount], "amount");
   r.invoice.issue_date = iso_date(f[kIssueDate], "issueDate");
@@ -221,8 +227,8 @@ ImportRecord CsvImporter::read_ours(const std::vector<std::string>& f) {
     const auto at = item.find('@');
     if (at == std::string_view::npos)
       throw_invalid_field("payments", "must be amount@YYYY-MM-DD;…");
-    r.payments.push_back({integer(std::string(item.substr(0, at)), "payments"),
-                          iso_date(std::string(item.substr(at + 1)), "payments"), std::nullopt});
+    r.payments.push_back({integer(item.substr(0, at), "payments"),
+                          iso_date(item.substr(at + 1), "payments"), std::nullopt});
   }
   validate(r.invoice);
   const Invoice built = build_imported_invoice(r, Instant{});
@@ -234,11 +240,11 @@ ImportRecord CsvImporter::read_ours(const std::vector<std::string>& f) {
   return r;
 }
 
-ImportRecord CsvImporter::read_sample(const std::vector<std::string>& f) {
+ImportRecord CsvImporter::read_sample(std::span<const std::string_view> f) {
   ImportRecord r;
-  r.invoice.ref = f[kInvoiceNumber];
-  r.invoice.customer_id = f[kCustomerID];
-  r.invoice.customer_name = f[kCustomerID];  // the sample names customers by id only
+  r.invoice.ref = std::string(f[kInvoiceNumber]);
+  r.invoice.customer_id = std::string(f[kCustomerID]);
+  r.invoice.customer_name = r.invoice.customer_id;  // the sample names customers by id only
   r.invoice.ccy = sample_currency_;
   const auto amount =
       parse_decimal_amount(f[kInvoiceAmount], find_currency(sample_currency_)->minor_digits);

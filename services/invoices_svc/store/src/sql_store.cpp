@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <unordered_set>
 
+#include "json_text.hpp"
 #include "migrations.hpp"
 #include "sql.hpp"
 #include "statements.hpp"
@@ -176,7 +177,9 @@ void append_values(std::vector<Value>& params, const Invoice& invoice) {
   params.emplace_back(invoice.issue_date.to_string());
   params.emplace_back(invoice.due_date.to_string());
   params.emplace_back(std::string(to_string(invoice.status)));
-  params.emplace_back(boost::json::serialize(payments_to_json(invoice.payments)));
+  std::string payments;
+  sql::append_payments_json(payments, invoice.payments);
+  params.emplace_back(std::move(payments));
   params.emplace_back(invoice.settled_date ? Value{invoice.settled_date->to_string()}
                                            : Value{nullptr});
   params.push_back(millis(invoice.created_at));
@@ -286,7 +289,10 @@ void append_event_values(std::vector<Value>& params, std::string_view type, cons
   params.emplace_back(std::string(type));
   params.emplace_back(std::string(subject));
   params.push_back(millis(now));
-  params.emplace_back(boost::json::serialize(invoice_to_json(invoice)));
+  std::string json;
+  json.reserve(512);
+  sql::append_invoice_json(json, invoice);
+  params.emplace_back(std::move(json));
 }
 
 void append_events(Connection& c, std::string_view type, const std::vector<Invoice>& invoices,
@@ -666,7 +672,12 @@ class SqlStore final : public InvoiceStore {
   }
 
   void refresh_statistics() override {
-    read([](Connection& c) { gather_statistics(c); });
+    read([](Connection& c) {
+      // A bulk-load connection commits with synchronous=NORMAL (sqlite_connection.cpp): this
+      // ANALYZE's commit, at FULL, syncs the WAL and with it every commit before it.
+      if (c.dialect() == Dialect::sqlite) c.execute_script("PRAGMA synchronous=FULL;");
+      gather_statistics(c);
+    });
   }
 
   KeyedAnswer write_once(const IdempotentRequest& request, Instant now,

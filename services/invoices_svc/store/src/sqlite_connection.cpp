@@ -1,5 +1,6 @@
 // SQLite: WAL journal (readers beside one writer), synchronous=FULL (an acknowledged commit
-// is on disk), a busy timeout for the write lock, prepared statements cached per connection.
+// is on disk; a bulk load syncs once at its end instead, see below), a busy timeout for the write
+// lock, prepared statements cached per connection.
 #include <sqlite3.h>
 
 #include <chrono>
@@ -39,7 +40,13 @@ class SqliteConnection final : public Connection {
       switch_to_wal(busy_timeout);
       // A bulk load touches index pages all over the file: with the default 2 MiB cache it
       // spends its time re-reading them (pread) and checkpointing every 4 MiB of WAL.
-      if (bulk_load) execute_script("PRAGMA cache_size=-262144; PRAGMA wal_autocheckpoint=16384;");
+      // Its commits skip the WAL's fsync (synchronous=NORMAL: after a power cut the store is
+      // intact but may lack the last batches); refresh_statistics() ends a bulk load with a
+      // commit at FULL, which syncs them all before the import reports.
+      if (bulk_load)
+        execute_script(
+            "PRAGMA cache_size=-262144; PRAGMA wal_autocheckpoint=16384; PRAGMA "
+            "synchronous=NORMAL;");
       const auto mode = query("PRAGMA journal_mode");
       if (mode.empty() || mode[0][0] != "wal") unavailable("cannot switch " + path + " to WAL");
     } catch (...) {

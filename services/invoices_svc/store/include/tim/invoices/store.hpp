@@ -45,7 +45,9 @@ struct StoreConfig {
   std::chrono::milliseconds timeout{5000};
   // For a process that loads data in bulk (the import command): SQLite keeps a 256 MiB page
   // cache per connection (SQLite's default is 2 MiB) and checkpoints its WAL every 64 MiB
-  // instead of every 4 MiB. Durability is unchanged: WAL, synchronous=FULL, every commit synced.
+  // instead of every 4 MiB, and commits with synchronous=NORMAL (WAL: the store stays intact
+  // after a power cut, but the last commits may be lost); refresh_statistics() then syncs
+  // everything: call it before reporting a bulk load as done.
   bool bulk_load = false;
   // Tests only: apply migrations up to this version, not the latest.
   std::optional<int> migrate_to;
@@ -193,6 +195,7 @@ class InvoiceStore {
 
   // Gathers the planner's statistics (SQLite: sampled ANALYZE; PostgreSQL: ANALYZE of the
   // tables): after bulk imports, which change the data's shape faster than autovacuum sees.
+  // On a bulk-load SQLite store its commit is synced, and with it every commit before it.
   virtual void refresh_statistics() = 0;
 
   // Runs `write` at most once per (scope, key) in one write transaction, and stores its answer
