@@ -54,6 +54,7 @@ exec 9>"$LOCK_FILE"
 flock 9
 
 server_pid= predictor_pid= pg_started=0
+declare -A server_of=()
 cleanup() {
   for pid in $server_pid $predictor_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   if [ "$pg_started" = 1 ]; then TIM_PG_DIR=$work/postgres scripts/test-postgres.sh stop >/dev/null 2>&1 || true; fi
@@ -114,40 +115,60 @@ run_wrk() { # name script url env...
 
 results=$work/results-$(date +%Y%m%d-%H%M%S).tsv
 : >"$results"
+# Load average (1 minute) now: printed beside every figure, the machine is shared.
+load1() { cut -d' ' -f1 /proc/loadavg; }
 for n in $SIZES; do
-  csv=$work/skewed-$n.csv
-  [ -s "$csv" ] || python3 bench/lib/gen_skewed.py "$n" "$csv"
-  for backend in $BACKENDS; do
-    store_env=$(fresh_store "$backend" "$n")
+  [ -s "$work/skewed-$n.csv" ] || python3 bench/lib/gen_skewed.py "$n" "$work/skewed-$n.csv"
+done
+for backend in $BACKENDS; do
+  # Every size's store is loaded, then served at once (one invoices_svc per size, ports
+  # PORT+2k): each round runs a load on every size in turn, so the machine's load at that
+  # moment weighs on the small store and the large one alike.
+  declare -A store_env=() import_s=() base=()
+  k=0
+  for n in $SIZES; do
+    store_env[$n]=$(fresh_store "$backend" "$n")
+    l0=$(load1)
     t0=$EPOCHREALTIME
-    report=$(env "$store_env" "$svc" import "$csv") || true
-    import_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.2f", b-a}')
+    report=$(env "${store_env[$n]}" "$svc" import "$work/skewed-$n.csv") || true
+    import_s[$n]=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.2f", b-a}')
     grep -q "\"imported\":$n," <<<"$report" || { echo "import of $n: ${report:0:300}" >&2; exit 1; }
-    log "$backend $n: import $import_s s"
-    env "$store_env" SEED_DEMO_DATA=false HOST=127.0.0.1 PORT="$PORT" LOG_LEVEL=warn ACCESS_LOG=false \
-      EXPECTED_DATE_URI="http://127.0.0.1:$PREDICTOR_PORT" "$svc" >"$work/server.log" 2>&1 &
-    server_pid=$!
-    wait_ready "http://127.0.0.1:$PORT/readyz" "$server_pid" "$work/server.log"
-    base=http://127.0.0.1:$PORT
-    curl -fs "$base/api/invoices/$((n - 1))" | grep -q '"customerId":"BIG-1"' || { echo "id $((n - 1)) is not BIG-1's" >&2; exit 1; }
-    curl -fs "$base/api/invoices/$n" | grep -q '"customerId":"NEW-1"' || { echo "id $n is not NEW-1's" >&2; exit 1; }
-    for round in $(seq 1 "$REPEATS"); do
-      for load in get_big get_new list payment; do
+    printf '%s\t%s\t%s\timport\t-\t%s\n' "$backend" "$n" "${import_s[$n]}" "$l0 $(load1)" >>"$results"
+    log "$backend $n: import ${import_s[$n]} s (load $l0 -> $(load1))"
+    port=$((PORT + 2 * k)); k=$((k + 1))
+    [ "$port" -ne "$PREDICTOR_PORT" ] || { echo "PORT+2k hits the predictor's port" >&2; exit 1; }
+    env "${store_env[$n]}" SEED_DEMO_DATA=false HOST=127.0.0.1 PORT="$port" LOG_LEVEL=warn ACCESS_LOG=false \
+      EXPECTED_DATE_URI="http://127.0.0.1:$PREDICTOR_PORT" "$svc" >"$work/server-$n.log" 2>&1 &
+    server_pid="$server_pid $!"
+    server_of[$n]=$!
+    wait_ready "http://127.0.0.1:$port/readyz" "$!" "$work/server-$n.log"
+    base[$n]=http://127.0.0.1:$port
+    curl -fs "${base[$n]}/api/invoices/$((n - 1))" | grep -q '"customerId":"BIG-1"' || { echo "id $((n - 1)) is not BIG-1's" >&2; exit 1; }
+    curl -fs "${base[$n]}/api/invoices/$n" | grep -q '"customerId":"NEW-1"' || { echo "id $n is not NEW-1's" >&2; exit 1; }
+  done
+  for round in $(seq 1 "$REPEATS"); do
+    for load in get_big get_new list payment; do
+      for n in $SIZES; do
+        b=${base[$n]}
+        l0=$(load1)
         case $load in
-          get_big) r=$(run_wrk "$load" bench/lib/fixed_get.lua "$base" BENCH_PATH="/api/invoices/$((n - 1))" BENCH_WANT_EXPECTED=1) ;;
-          get_new) r=$(run_wrk "$load" bench/lib/fixed_get.lua "$base" BENCH_PATH="/api/invoices/$n" BENCH_WANT_EXPECTED=1) ;;
-          list) r=$(run_wrk "$load" bench/lib/fixed_get.lua "$base" BENCH_PATH="/api/invoices?customer=BIG-1&status=open&limit=50") ;;
-          payment) r=$(run_wrk "$load" bench/lib/payment.lua "$base" BENCH_N="$n") ;;
+          get_big) r=$(run_wrk "$load" bench/lib/fixed_get.lua "$b" BENCH_PATH="/api/invoices/$((n - 1))" BENCH_WANT_EXPECTED=1) ;;
+          get_new) r=$(run_wrk "$load" bench/lib/fixed_get.lua "$b" BENCH_PATH="/api/invoices/$n" BENCH_WANT_EXPECTED=1) ;;
+          list) r=$(run_wrk "$load" bench/lib/fixed_get.lua "$b" BENCH_PATH="/api/invoices?customer=BIG-1&status=open&limit=50") ;;
+          payment) r=$(run_wrk "$load" bench/lib/payment.lua "$b" BENCH_N="$n") ;;
         esac
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$backend" "$n" "$import_s" "$load" "$round" "$r" >>"$results"
-        log "$backend $n round $round $load: $r (load $(cut -d' ' -f1 /proc/loadavg))"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$backend" "$n" "${import_s[$n]}" "$load" "$round" "$r" "$l0" >>"$results"
+        log "$backend $n round $round $load: $r (load $l0)"
       done
     done
-    hwm_kib=$(awk '/^VmHWM/{print $2}' "/proc/$server_pid/status")
-    printf '%s\t%s\t%s\trss\t-\t%s\n' "$backend" "$n" "$import_s" "$hwm_kib" >>"$results"
-    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  done
+  for n in $SIZES; do
+    hwm_kib=$(awk '/^VmHWM/{print $2}' "/proc/${server_of[$n]}/status")
+    printf '%s\t%s\t%s\trss\t-\t%s\n' "$backend" "$n" "${import_s[$n]}" "$hwm_kib" >>"$results"
+    kill "${server_of[$n]}"; wait "${server_of[$n]}" 2>/dev/null || true
     drop_store "$backend" "$n"
   done
+  server_pid=
 done
 
 echo
@@ -155,19 +176,23 @@ echo "issue 18 scale benchmark: wrk -t$WRK_THREADS -c$WRK_CONNS -d${WRK_SECONDS}
 python3 - "$results" <<'PY'
 import statistics, sys
 from collections import defaultdict
-runs, rss, imports, errors = defaultdict(list), {}, {}, 0
+runs, rss, imports, errors, loads_seen, import_load = defaultdict(list), {}, {}, 0, [], {}
 for line in open(sys.argv[1]):
     backend, n, import_s, load, _round, *rest = line.rstrip("\n").split("\t")
     key = (backend, int(n))
     imports[key] = float(import_s)
     if load == "rss":
         rss[key] = int(rest[0]) / 1024
+    elif load == "import":
+        import_load[key] = rest[0].replace(" ", "->")
     else:
         fields = rest[0].split()
         runs[key + (load,)].append(float(fields[0]))
         errors += int(fields[3])
+        if len(rest) > 1:
+            loads_seen.append(float(rest[1]))
 loads = ["get_big", "get_new", "list", "payment"]
-print("| store | N | import s | GET big req/s | GET new req/s | list req/s | payment req/s | GET big vs smallest N | GET new vs smallest N | peak RSS MiB |")
+print("| store | N | import s (load) | GET big req/s | GET new req/s | list req/s | payment req/s | GET big vs smallest N | GET new vs smallest N | peak RSS MiB |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for backend in dict.fromkeys(k[0] for k in imports):
     sizes = sorted(k[1] for k in imports if k[0] == backend)
@@ -175,8 +200,11 @@ for backend in dict.fromkeys(k[0] for k in imports):
     for n in sizes:
         cells = [f"{med.get((n, l), float('nan')):.0f}" for l in loads]
         ratios = [f"{med[(n, l)] / med[(sizes[0], l)]:.2f}" for l in ("get_big", "get_new")]
-        print(f"| {backend} | {n:,} | {imports[(backend, n)]:.1f} | " + " | ".join(cells) + " | " +
+        print(f"| {backend} | {n:,} | {imports[(backend, n)]:.1f} ({import_load.get((backend, n), '?')}) | " + " | ".join(cells) + " | " +
               " | ".join(ratios) + f" | {rss.get((backend, n), float('nan')):.1f} |")
 print(f"socket errors (wrk timeouts at 10 s, resets) over all runs: {errors}")
+if loads_seen:
+    print(f"1-minute load average at the start of the wrk runs: min {min(loads_seen):.2f}, "
+          f"median {statistics.median(loads_seen):.2f}, max {max(loads_seen):.2f}")
 PY
 echo "raw: $results"

@@ -3,7 +3,8 @@
 #include <array>
 #include <charconv>
 #include <fstream>
-#include <sstream>
+
+#include "tim/csv.hpp"
 
 namespace tim::expected_date {
 namespace {
@@ -11,19 +12,6 @@ namespace {
 constexpr std::array<std::string_view, 12> kHeader{
     "countryCode",   "customerID", "PaperlessDate", "invoiceNumber", "InvoiceDate",  "DueDate",
     "InvoiceAmount", "Disputed",   "SettledDate",   "PaperlessBill", "DaysToSettle", "DaysLate"};
-
-// The file has no quoting (checked: no field contains a comma or quote).
-std::vector<std::string_view> split(std::string_view line) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (true) {
-    auto comma = line.find(',', start);
-    out.push_back(line.substr(start, comma - start));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
 
 [[noreturn]] void fail(std::size_t line_no, const std::string& what) {
   throw CsvError("line " + std::to_string(line_no) + ": " + what);
@@ -73,18 +61,22 @@ std::optional<std::int64_t> parse_decimal_minor(std::string_view text, int minor
   return negative ? -value : value;
 }
 
-std::vector<ArRecord> parse_accounts_receivable_csv(std::string_view text) {
+namespace {
+
+// The rows of the file `reader` reads (the shared RFC 4180 reader, tim/csv.hpp).
+std::vector<ArRecord> read_rows(csv::Reader& reader) {
   std::vector<ArRecord> rows;
-  std::size_t line_no = 0, pos = 0;
   bool header_seen = false;
-  while (pos < text.size()) {
-    auto nl = text.find('\n', pos);
-    auto line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    auto f = split(line);
+  csv::Record record;
+  for (;;) {
+    try {
+      if (!reader.next(record)) break;
+    } catch (const csv::ParseError& e) {
+      throw CsvError(e.what());  // "line N: …"
+    }
+    const std::size_t line_no = record.line;
+    if (record.blank()) continue;
+    const auto& f = record.fields;
     if (!header_seen) {
       if (f.size() != kHeader.size() || !std::equal(f.begin(), f.end(), kHeader.begin()))
         fail(line_no, "header is not the accounts-receivable header (countryCode,customerID,...)");
@@ -121,13 +113,19 @@ std::vector<ArRecord> parse_accounts_receivable_csv(std::string_view text) {
   return rows;
 }
 
+}  // namespace
+
+std::vector<ArRecord> parse_accounts_receivable_csv(std::string_view text) {
+  csv::Reader reader(text);
+  return read_rows(reader);
+}
+
 std::vector<ArRecord> read_accounts_receivable_csv(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw CsvError("cannot open " + file.string());
-  std::ostringstream buf;
-  buf << in.rdbuf();
+  csv::Reader reader(in);  // streamed: the file's text is never held whole
   try {
-    return parse_accounts_receivable_csv(buf.str());
+    return read_rows(reader);
   } catch (const CsvError& e) {
     throw CsvError(file.string() + ": " + e.what());
   }

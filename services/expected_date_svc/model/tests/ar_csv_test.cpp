@@ -78,3 +78,18 @@ TEST(ArCsv, ReadsTheRealFile) {
     EXPECT_GT(r.amount_minor, 0);
   }
 }
+
+TEST(ArCsv, ReadsRfc4180QuotingABomAndCrlf) {
+  auto rows = parse_accounts_receivable_csv(
+      "\xEF\xBB\xBF" + kHeader +
+      "\"391\",\"X,\"\"1\"\"\n2\",4/6/2013,1,1/2/2013,2/1/2013,55.94,No,1/15/2013,Paper,13,0\r\n");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].country_code, "391");
+  EXPECT_EQ(rows[0].customer_id, "X,\"1\"\n2");
+  try {
+    parse_accounts_receivable_csv(kHeader + "391,\"X,4/6/2013\n");
+    ADD_FAILURE() << "an unclosed quote passed";
+  } catch (const CsvError& e) {
+    EXPECT_EQ(std::string(e.what()), "line 2: a quoted field is not closed");
+  }
+}
