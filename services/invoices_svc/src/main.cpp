@@ -1,8 +1,12 @@
 // invoices_svc: invoices kept in a store (SQLite or PostgreSQL), each answered with the date
 // it is expected to be paid.
 //   invoices_svc               serve the API
-//   invoices_svc import FILE   load a CSV file into the store and print the report
+//   invoices_svc import [--quiet] FILE   load a CSV file into the store and print the report
+//                                        (progress on stderr when it is a terminal)
+#include <unistd.h>
+
 #include <boost/json/serialize.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -18,6 +22,7 @@
 #include "tim/http/server.hpp"
 #include "tim/invoices/error.hpp"
 #include "tim/log.hpp"
+#include "tim/progress.hpp"
 #include "tim/router.hpp"
 
 using namespace tim;
@@ -36,12 +41,25 @@ invoices::ImportOptions import_options_from_env(std::int64_t default_batch = 100
 }
 
 // Exit 0: every row imported; 1: some rows rejected (the others imported); 2: could not run.
-int import_command(const char* file) {
+// On a terminal (stderr) and without quiet, progress is redrawn on stderr and erased before
+// the report, which is the same either way.
+int import_command(const char* file, bool quiet) {
   try {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
       std::cerr << "cannot read " << file << "\n";
       return 2;
+    }
+    std::optional<ProgressLine> progress;
+    auto options = import_options_from_env(50000);
+    if (!quiet && ::isatty(STDERR_FILENO)) {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(file, ec);  // 0: unknown (a pipe)
+      progress.emplace(ec ? 0 : size, ProgressLine::Clock::now());
+      options.on_progress = [&progress](const invoices::ImportProgress& p) {
+        if (auto line = progress->update(p.bytes_read, p.records, ProgressLine::Clock::now()))
+          std::cerr << *line << std::flush;
+      };
     }
     auto settings = invoices::StoreSettings::from_env();
     settings.seed_demo_data = false;  // an import is the data
@@ -51,9 +69,9 @@ int import_command(const char* file) {
     config.bulk_load = true;
     config.timeout = settings.timeout;
     auto store = invoices::open_store(config);
-    const auto report =
-        invoices::import_csv(in, *store, import_options_from_env(50000),
-                             invoices::to_instant(std::chrono::system_clock::now()));
+    const auto report = invoices::import_csv(
+        in, *store, options, invoices::to_instant(std::chrono::system_clock::now()));
+    if (progress) std::cerr << progress->clear() << std::flush;
     // The planner sees the new shape; on SQLite this commit also syncs the import to disk.
     if (report.imported > 0) store->refresh_statistics();
     std::cout << boost::json::serialize(invoices::report_to_json(report)) << "\n";
@@ -68,11 +86,22 @@ int import_command(const char* file) {
 
 int main(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == "import") {
-    if (argc != 3) {
-      std::cerr << "usage: invoices_svc import FILE.csv\n";
+    const char* file = nullptr;
+    bool quiet = false, usage = false;
+    for (int i = 2; i < argc; ++i) {
+      const std::string_view arg = argv[i];
+      if (arg == "--quiet")
+        quiet = true;
+      else if (file || arg.starts_with("-"))  // a second file, or an option we do not know
+        usage = true;
+      else
+        file = argv[i];
+    }
+    if (!file || usage) {
+      std::cerr << "usage: invoices_svc import [--quiet] FILE.csv\n";
       return 2;
     }
-    return import_command(argv[2]);
+    return import_command(file, quiet);
   }
   return http::run_service("invoices_svc", [](http::ServerOptions& options) {
     const auto timeout =
