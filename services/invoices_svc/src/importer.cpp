@@ -84,7 +84,7 @@ ImportReport import_records(csv::Reader& reader, InvoiceStore& store, const Impo
       continue;
     }
     if (options.on_progress && ++records % kRecordsPerProgress == 0)
-      options.on_progress({reader.bytes_read(), records});
+      options.on_progress({reader.bytes_read(), records - 1});  // the header is no row
     try {
       auto record = importer.read_record(fields.fields, fields.line);  // checks the rules
       if (!record) continue;
@@ -97,7 +97,7 @@ ImportReport import_records(csv::Reader& reader, InvoiceStore& store, const Impo
     if (batch.size() >= options.batch_size) flush();
   }
   flush();
-  if (options.on_progress) options.on_progress({reader.bytes_read(), records});
+  if (options.on_progress) options.on_progress({reader.bytes_read(), records ? records - 1 : 0});
   // Rows the store refused were reported at their batch's end: put the list in line order.
   std::stable_sort(report.rejected.begin(), report.rejected.end(),
                    [](const RejectedRow& a, const RejectedRow& b) { return a.line < b.line; });

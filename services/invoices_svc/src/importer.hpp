@@ -46,7 +46,7 @@ struct ImportReport {
 // How far an import has come, for a progress display.
 struct ImportProgress {
   std::uint64_t bytes_read = 0;  // of the file
-  std::size_t records = 0;       // CSV records read (the header included)
+  std::size_t rows = 0;          // CSV records read after the first (the header)
 };
 
 struct ImportOptions {

@@ -57,7 +57,7 @@ int import_command(const char* file, bool quiet) {
       const auto size = std::filesystem::file_size(file, ec);  // 0: unknown (a pipe)
       progress.emplace(ec ? 0 : size, ProgressLine::Clock::now());
       options.on_progress = [&progress](const invoices::ImportProgress& p) {
-        if (auto line = progress->update(p.bytes_read, p.records, ProgressLine::Clock::now()))
+        if (auto line = progress->update(p.bytes_read, p.rows, ProgressLine::Clock::now()))
           std::cerr << *line << std::flush;
       };
     }

@@ -139,7 +139,7 @@ std::optional<std::vector<std::string>> split_csv_line(std::string_view line) {
     return std::nullopt;
   }
   std::vector<std::string> fields(record.fields.begin(), record.fields.end());
-  // One line: a record that stops before its end (a line break in quotes) is not one line.
+  // One record only: text after it (a line break outside quotes, then more) is not one line.
   if (reader.bytes_read() < line.size() &&
       line.substr(static_cast<std::size_t>(reader.bytes_read())).find_first_not_of("\r\n") !=
           std::string_view::npos)
