@@ -2,14 +2,16 @@
 # Issue 18: the invoice store at scale, with the predictor running as users run it.
 # For each size N: generate N invoices with a skewed customer mix (bench/lib/gen_skewed.py:
 # BIG-1..3 with 3% of the invoices each, thousands of customers with about five, NEW-1 with a
-# single open invoice), time `invoices_svc import` into a fresh store, then start
-# expected_date_svc (the demo model) and invoices_svc on it and measure with wrk:
+# single open invoice), time `invoices_svc import` into a fresh store; then, with
+# expected_date_svc (the demo model) running, serve every size's store at once (one invoices_svc
+# each, ports PORT, PORT+2, …) and measure with wrk:
 #   get_big    GET /api/invoices/<BIG-1's open invoice>   (the largest customer's history)
 #   get_new    GET /api/invoices/<NEW-1's open invoice>   (the smallest: no history)
 #   list       GET /api/invoices?customer=BIG-1&status=open&limit=50 (a filtered list page)
 #   payment    POST /api/invoices/<random open id>/payments {"amount":1}
-# REPEATS rounds of the four loads, interleaved, on one server; the table gives each load's
-# median req/s over the rounds, the ratio of GET at each N to GET at the smallest N, the peak
+# REPEATS rounds; in each, every load runs on every size in turn (the sizes interleaved, so the
+# machine's load weighs on all alike), with the 1-minute load average logged beside each figure
+# and each import. The table gives each load's median req/s over the rounds, the ratio of GET at each N to GET at the smallest N, the peak
 # RSS of invoices_svc (VmHWM, over the whole server run) and the import time. Every answer is
 # checked: a 200, and for the GETs an expectedDate (the predictor was in the path).
 # A benchmark, not a test: it asserts nothing else.
