@@ -119,14 +119,14 @@ async function renderInvoices(params) {
   const filters = {
     customer: params.get('customer') || '',
     status: params.get('status') || '',
-    due_after: params.get('due_after') || '',
-    due_before: params.get('due_before') || '',
+    due_from: params.get('due_from') || '',
+    due_to: params.get('due_to') || '',
   };
   const cursor = params.get('cursor') || '';
   const customer = el('input', { type: 'search', name: 'customer', value: filters.customer, autocomplete: 'off' });
   const status = el('select', { name: 'status' }, STATUSES.map((s) => el('option', { value: s, selected: s === filters.status }, s || 'any')));
-  const dueAfter = el('input', { type: 'date', name: 'due_after', value: filters.due_after });
-  const dueBefore = el('input', { type: 'date', name: 'due_before', value: filters.due_before });
+  const dueFrom = el('input', { type: 'date', name: 'due_from', value: filters.due_from });
+  const dueTo = el('input', { type: 'date', name: 'due_to', value: filters.due_to });
   const form = el(
     'form',
     {
@@ -135,13 +135,13 @@ async function renderInvoices(params) {
       'aria-label': 'Filter invoices',
       onsubmit: (e) => {
         e.preventDefault();
-        go('/invoices', { customer: customer.value.trim(), status: status.value, due_after: dueAfter.value, due_before: dueBefore.value });
+        go('/invoices', { customer: customer.value.trim(), status: status.value, due_from: dueFrom.value, due_to: dueTo.value });
       },
     },
     field('Customer id', customer),
     field('Status', status),
-    field('Due from', dueAfter),
-    field('Due until', dueBefore),
+    field('Due from', dueFrom),
+    field('Due until', dueTo),
     el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Filter'), el('a', { href: '#/invoices', class: 'button secondary' }, 'Clear')),
   );
   const results = el('div', { class: 'results', 'aria-busy': 'true' }, el('p', {}, 'Loading invoices…'));
@@ -149,7 +149,15 @@ async function renderInvoices(params) {
 
   let loaded;
   try {
-    loaded = await loadInvoicePage({ ...filters, cursor, limit: 25 });
+    // The form's days are inclusive; the API's due_after/due_before are exclusive.
+    loaded = await loadInvoicePage({
+      customer: filters.customer,
+      status: filters.status,
+      due_after: filters.due_from && addDays(filters.due_from, -1),
+      due_before: filters.due_to && addDays(filters.due_to, 1),
+      cursor,
+      limit: 25,
+    });
   } catch (e) {
     results.removeAttribute('aria-busy');
     failure(e, results);
