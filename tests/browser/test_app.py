@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -27,7 +27,8 @@ def today(n=0):
 
 def wait(driver, predicate, what, timeout=10):
     try:
-        return WebDriverWait(driver, timeout).until(lambda d: predicate(d))
+        return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: predicate(d))
     except TimeoutException:
         main = css(driver, "main")
         pytest.fail(f"waiting for {what}; the page shows:\n{main[0].text if main else driver.page_source}")
@@ -38,8 +39,12 @@ def css(driver, selector):
 
 
 def text_of(driver, selector):
-    found = css(driver, selector)
-    return found[0].text if found else ""
+    """The text of the first match, "" when none (or when the page replaced it meanwhile)."""
+    try:
+        found = css(driver, selector)
+        return found[0].text if found else ""
+    except StaleElementReferenceException:
+        return ""
 
 
 def visit(driver, stack, route):
@@ -253,7 +258,7 @@ def test_invoice_page_records_payments_each_with_its_own_idempotency_key(stack, 
     assert all(h.get("authorization") == TOKEN for h in posts)
     # A refusal is said in words and changes nothing.
     browser.find_element(By.CSS_SELECTOR, "input[name=amount]").send_keys("999999", Keys.ENTER)
-    wait(browser, lambda d: "exceeds the balance" in text_of(d, "form [role=alert]"), "the refusal in words")
+    wait(browser, lambda d: "is more than the balance (500.00 GBP)" in text_of(d, "form [role=alert]"), "the refusal in words")
     assert text_of(browser, "dd[data-field=balance]") == "500.00 GBP"
     wait(browser, lambda d: len(css(d, "ol.events li")) >= 3, "the payments in the history")
     screenshot(browser, "invoice")

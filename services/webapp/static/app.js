@@ -298,6 +298,9 @@ async function renderInvoice(id) {
           await renderInvoice(id);
         } catch (err) {
           button.disabled = false;
+          // The API counts in minor units; say it in the invoice's currency.
+          if (err instanceof ApiError && err.code === 'payment_exceeds_balance')
+            err.message = `Refused: the payment (${money(minor, inv.ccy)}) is more than the balance (${money(inv.balance, inv.ccy)}).`;
           failure(err, payOut);
         }
       },
