@@ -21,6 +21,8 @@ TEST_PACKAGES=(
   libgtest-dev libgmock-dev python3 python3-pytest python3-yaml python3-jsonschema curl prometheus
   postgresql-15 libbenchmark-dev stress-ng
   clang-14 libclang-rt-14-dev
+  # tests/browser: the web app in headless chromium, driven by Selenium.
+  chromium chromium-driver python3-selenium
 )
 
 IMAGE_PACKAGES=(

@@ -24,6 +24,8 @@ const BINARIES = {
     optional: ['DATA_DIR', 'EXPECTED_DATE_TIMEOUT_MS', 'STORE_THREADS', 'STORE_TIMEOUT_MS', 'STORE_PING_MS', 'SEED_DEMO_DATA', 'IMPORT_BATCH', ...BREAKER_ENV],
   },
   expected_date_svc: { required: [], optional: ['MODEL_FILE'] },
+  // The browser app's files (services/webapp).
+  webapp: { required: [], optional: ['STATIC_DIR'] },
   gateway: {
     required: ['ROUTES_FILE'],
     optional: ['UPSTREAMS', ...BREAKER_ENV, 'RETRY_MAX', 'RETRY_BUDGET_PERCENT', 'RETRY_BUDGET_MIN_PER_SEC', 'ADMIN_PORT', 'BODY_MEMORY_BUDGET_BYTES'],
@@ -41,10 +43,12 @@ const CALL_GRAPH = [
   ['gateway', 'invoices-svc', 8080],
   ['invoices-svc', 'expected-date-svc', 8080],
   ['invoices-svc', 'postgres', 5432],
+  ['gateway', 'webapp', 8080],
   // Prometheus scrapes every service's /metrics (not postgres: it has no /metrics).
   ['prometheus', 'auth-svc', 8080],
   ['prometheus', 'invoices-svc', 8080],
   ['prometheus', 'expected-date-svc', 8080],
+  ['prometheus', 'webapp', 8080],
   ['prometheus', 'gateway', 8877],
 ];
 // Prometheus as the usual charts run it.
