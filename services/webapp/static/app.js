@@ -183,7 +183,7 @@ async function renderInvoices(params) {
         'table',
         { class: 'list' },
         el('caption', {}, `${invoices.length} invoice${invoices.length === 1 ? '' : 's'}${cursor ? ' (later page)' : ''}`),
-        el('thead', {}, el('tr', {}, ['Invoice', 'Customer', 'Due', 'Balance', 'Expected (interval)', 'Status'].map((h) => el('th', { scope: 'col' }, h)))),
+        el('thead', {}, el('tr', {}, ['Invoice', 'Customer', 'Due', 'Balance', 'Expected (interval)', 'Status'].map((h) => el('th', { scope: 'col', class: h === 'Balance' ? 'num' : null }, h)))),
         el('tbody', {}, rows),
       )
     : el('p', {}, 'No invoices match these filters.');
@@ -220,7 +220,7 @@ function paymentsTable(inv) {
   return el(
     'table',
     { class: 'list payments' },
-    el('thead', {}, el('tr', {}, ['Entry', 'Kind', 'Amount', 'Date', 'Note'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('thead', {}, el('tr', {}, ['Entry', 'Kind', 'Amount', 'Date', 'Note'].map((h) => el('th', { scope: 'col', class: h === 'Amount' ? 'num' : null }, h)))),
     el(
       'tbody',
       {},
@@ -477,7 +477,7 @@ function forecastTable(series) {
     'table',
     { class: 'list forecast' },
     el('caption', {}, `Expected cash-in, ${series.currency}`),
-    el('thead', {}, el('tr', {}, ['Week', 'Expected', 'Low', 'High', 'Invoices'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('thead', {}, el('tr', {}, ['Week', 'Expected', 'Low', 'High', 'Invoices'].map((h) => el('th', { scope: 'col', class: h === 'Week' ? null : 'num' }, h)))),
     el(
       'tbody',
       {},

@@ -16,12 +16,13 @@ function niceMax(value) {
   return 10 * power;
 }
 
-export function forecastChart(series, format) {
+function draw(series, format, room) {
   const buckets = Array.isArray(series.buckets) ? series.buckets : [];
   const bars = [];
   if (series.overdue) bars.push({ label: 'Overdue', ...series.overdue, overdue: true });
   for (const b of buckets) bars.push({ label: String(b.start).slice(5, 10), ...b });
-  const width = 720;
+  // Drawn at the width it is shown at, so that its text keeps its size from a phone to a desktop.
+  const width = Math.round(Math.min(1200, Math.max(280, room)));
   const height = 300;
   const left = 64;
   const bottom = 40;
@@ -49,16 +50,31 @@ export function forecastChart(series, format) {
       group.append(svg('line', { x1: cx - w / 4, x2: cx + w / 4, y1: y(b.high), y2: y(b.high), class: 'band' }));
       group.append(svg('line', { x1: cx - w / 4, x2: cx + w / 4, y1: y(b.low), y2: y(b.low), class: 'band' }));
     }
-    // Every label when they fit, else every other one.
-    if (bars.length <= 14 || i % 2 === 0 || b.overdue) group.append(svg('text', { x: cx, y: height - bottom + 16, class: 'axis', 'text-anchor': 'middle' }, b.label));
+    // As many labels as fit (one per 48 px); the overdue bar always has its own.
+    if (b.overdue || i % Math.ceil(48 / slot) === 0) group.append(svg('text', { x: cx, y: height - bottom + 16, class: 'axis', 'text-anchor': 'middle' }, b.label));
     chart.append(group);
   });
+  return chart;
+}
+
+export function forecastChart(series, format) {
   const legend = document.createElement('p');
   legend.className = 'legend';
-  legend.textContent = 'Bars: expected amount per week (the first, darker bar is the overdue amount). Whiskers: the low–high band.';
+  legend.textContent = 'Bars: expected amount per week (the first, red bar is the overdue amount). Whiskers: the low–high band.';
   const wrap = document.createElement('figure');
   wrap.className = 'chart-wrap';
+  let drawnAt = 0;
+  let chart = draw(series, format, 720);
   wrap.append(chart, legend);
+  // Redrawn when its box changes width (a phone turned, a window resized, the first layout).
+  new ResizeObserver(([entry]) => {
+    const room = Math.floor(entry.contentRect.width);
+    if (!room || Math.abs(room - drawnAt) < 16) return;
+    drawnAt = room;
+    const next = draw(series, format, room);
+    chart.replaceWith(next);
+    chart = next;
+  }).observe(wrap);
   return wrap;
 }
 
