@@ -273,6 +273,20 @@ def test_invoice_page_records_payments_each_with_its_own_idempotency_key(stack, 
     wait(browser, lambda d: len(css(d, "ol.events li")) >= 3, "the payments in the history")
     screenshot(browser, "invoice")
 
+    # The same submission sent again after a failure keeps its key: applied once.
+    browser.get_log("performance")
+    stack.invoices.stop()
+    box = browser.find_element(By.CSS_SELECTOR, "input[name=amount]")
+    box.clear()
+    box.send_keys("10", Keys.ENTER)
+    wait(browser, lambda d: "unavailable" in text_of(d, "form [role=alert]") or "not answering" in text_of(d, "form [role=alert]"),
+         "the failure in words")
+    stack.invoices.restart()
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait(browser, lambda d: text_of(d, "dd[data-field=balance]") == "490.00 GBP", "balance 490.00 GBP")
+    keys = [h.get("idempotency-key") for h in api_requests(browser, "POST", f"/invoices/{stack.ids['INV-1002']}/payments")]
+    assert len(keys) >= 2 and len(set(keys)) == 1 and UUID.match(keys[0]), keys
+
 
 def test_void_an_invoice(stack, browser):
     visit(browser, stack, f"#/invoices/{stack.ids['INV-1005']}")
