@@ -313,11 +313,17 @@ def test_import_shows_its_report_and_export_downloads(stack, browser, tmp_path):
     assert text_of(browser, "dd[data-field=rejected]") == "1"
     line, reason = [c.text for c in css(browser, "table.rejected tbody td")]
     assert line == "3" and "amount" in reason, (line, reason)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     browser.find_element(By.XPATH, "//button[contains(., 'Export all invoices')]").click()
     wait(browser, lambda d: "Export ready" in text_of(d, "section.card .out"), "the export")
     size = int(re.search(r"\(([\d,]+) bytes\)", text_of(browser, "section.card .out")).group(1).replace(",", ""))
     export = get(stack.gateway.port, "/invoices/?format=csv", {"authorization": TOKEN})
     assert size == len(export.body) and b"IMP-1" in export.body
+    saved = downloads / f"invoices-{today()}.csv"
+    wait(browser, lambda d: saved.exists() and saved.stat().st_size == size, "the downloaded file")
+    assert saved.read_bytes() == export.body
     screenshot(browser, "import")
 
 
@@ -362,6 +368,18 @@ def test_markup_in_data_is_shown_as_text_and_runs_nothing(stack, browser):
     assert css(browser, "img") == []
     no_alert(browser)
     screenshot(browser, "xss")
+
+
+def test_sign_out_forgets_the_credential(stack, browser):
+    visit(browser, stack, "#/invoices")
+    heading_is(browser, "Invoices")
+    browser.find_element(By.ID, "sign-out").click()
+    heading_is(browser, "Sign in")
+    assert browser.execute_script("return sessionStorage.getItem('tim.credential')") is None
+    visit(browser, stack, "#/import")
+    heading_is(browser, "Sign in")
+    browser.find_element(By.CSS_SELECTOR, "input[name=credential]").send_keys(TOKEN, Keys.ENTER)
+    heading_is(browser, "Import and export")  # back where the person wanted to go
 
 
 def test_an_api_failure_is_said_in_words(stack, browser):
