@@ -65,6 +65,8 @@ def screenshot(driver, name):
     for label, width, mobile in (("desktop", 1280, False), ("375", 375, True)):
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": mobile})
+        if not mobile:  # the first screenful too (the README's picture)
+            driver.save_screenshot(str(SCREENSHOTS / f"app-{name}-{label}-top.png"))
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": min(max(height, 600), 4000),
@@ -164,6 +166,7 @@ def test_sign_in_refuses_a_wrong_key_in_words_then_accepts_the_token_from_the_ke
     visit(browser, stack, "#/invoices")
     heading_is(browser, "Sign in")
     assert_fields_labelled(browser)
+    assert not browser.find_element(By.ID, "sign-out").is_displayed()
     # What the first visit downloads (bodies as sent; the chart's module loads on the forecast
     # page only). Written next to the screenshots; the README quotes it.
     loaded = browser.execute_script("""
