@@ -20,12 +20,14 @@ function parseHash() {
 
 function go(path, params) {
   const q = params ? new URLSearchParams(Object.entries(params).filter(([, v]) => v)).toString() : '';
-  location.hash = q ? `${path}?${q}` : path;
+  const target = q ? `${path}?${q}` : path;
+  // The same address again (the same filter submitted twice) still reloads the page.
+  if (location.hash === `#${target}`) route();
+  else location.hash = target;
 }
 
 function heading(text) {
-  const h = el('h1', { tabindex: '-1' }, text);
-  return h;
+  return el('h1', { tabindex: '-1' }, text);
 }
 
 // Shows a page: replaces <main>, moves focus to its heading (keyboard and screen reader users
@@ -102,6 +104,12 @@ function expectedCell(inv) {
     day(inv.expectedDate),
     inv.expectedDateLow && inv.expectedDateHigh ? el('small', { class: 'interval' }, `${day(inv.expectedDateLow)} – ${day(inv.expectedDateHigh)}`) : null,
   );
+}
+
+// The list's address with these filters (empty ones left out).
+function listHref(params) {
+  const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v)).toString();
+  return q ? `#/invoices?${q}` : '#/invoices';
 }
 
 async function loadInvoicePage(params) {
@@ -190,8 +198,8 @@ async function renderInvoices(params) {
   const nav = el(
     'nav',
     { class: 'pager', 'aria-label': 'Pages' },
-    cursor ? el('a', { href: '#/invoices' + (new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString() ? `?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v))}` : '') }, 'First page') : null,
-    page.next ? el('a', { href: `#/invoices?${new URLSearchParams(Object.entries({ ...filters, cursor: page.next }).filter(([, v]) => v))}`, rel: 'next' }, 'Next page') : null,
+    cursor ? el('a', { href: listHref(filters) }, 'First page') : null,
+    page.next ? el('a', { href: listHref({ ...filters, cursor: page.next }), rel: 'next' }, 'Next page') : null,
   );
   replace(results, expanded ? null : el('p', { class: 'notice' }, 'Expected dates are not available from this server.'), table, nav);
 }
