@@ -91,16 +91,18 @@ def browser():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service as DriverService
 
+    for tool in ("chromium", "chromedriver"):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} is missing: scripts/setup-deps.sh browser", pytrace=False)
     options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    options.binary_location = shutil.which("chromium")
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--window-size=1280,900", "--lang=en-GB", "--no-first-run",
                 "--disable-extensions", "--disable-background-networking"):
         options.add_argument(arg)
     # The network log: which headers the app's requests carried (Idempotency-Key).
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=DriverService(shutil.which("chromedriver") or "/usr/bin/chromedriver"),
-                              options=options)
+    driver = webdriver.Chrome(service=DriverService(shutil.which("chromedriver")), options=options)
     driver.set_page_load_timeout(20)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
