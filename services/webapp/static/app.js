@@ -491,6 +491,7 @@ function forecastTable(series) {
       {},
       series.overdue ? row('Overdue (expected before the start)', series.overdue) : null,
       buckets.map((b) => row(`${day(b.start)} – ${day(b.end)}`, b)),
+      series.later ? row('Later (expected after the end)', series.later) : null,
     ),
     series.total
       ? el(
@@ -529,7 +530,8 @@ async function renderForecast(params) {
   let forecast;
   let chart;
   try {
-    [forecast, chart] = await Promise.all([call('GET', `/forecast/${query({ from, to: addDays(from, weeks * 7), bucket: 'week', customer })}`), import('./chart.js')]);
+    // `to` is inclusive: N whole weeks from `from`.
+    [forecast, chart] = await Promise.all([call('GET', `/forecast/${query({ from, to: addDays(from, weeks * 7 - 1), bucket: 'week', customer })}`), import('./chart.js')]);
   } catch (e) {
     out.removeAttribute('aria-busy');
     failure(e, out);
@@ -540,6 +542,7 @@ async function renderForecast(params) {
   replace(
     out,
     forecast.method ? el('p', { class: 'muted' }, `Band: ${forecast.method}.`) : null,
+    forecast.unpredicted > 0 ? el('p', { class: 'notice' }, `${forecast.unpredicted} invoice(s) had no prediction and are placed at their due date.`) : null,
     series.length
       ? series.map((s) => el('section', { class: 'series', 'aria-label': `Forecast in ${s.currency}` }, el('h2', {}, s.currency), chart.forecastChart(s, (v) => money(v, s.currency)), forecastTable(s)))
       : el('p', {}, 'No open invoices in this period.'),
