@@ -25,7 +25,7 @@ TEST_PACKAGES=(
 )
 # tests/browser (ctest functional_browser_app): the web app in headless chromium, driven by
 # Selenium. A list of its own, which scripts/test.sh installs after `test`: the images' build
-# stage runs `setup-deps.sh test` and needs no browser (238 more packages, by `apt-get -s`).
+# stage runs `setup-deps.sh test` and needs no browser (238 more packages, 200 MB to download).
 BROWSER_PACKAGES=(chromium chromium-driver python3-selenium)
 
 IMAGE_PACKAGES=(
