@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the four service images with podman, from a local Debian 12 base.
+# Builds the service images (the four services and webapp) with podman, from a local Debian 12 base.
 #
-#   scripts/build-images.sh [service...]     default: all four, tagged localhost/tim/<service>:dev
+#   scripts/build-images.sh [service...]     default: all five, tagged localhost/tim/<service>:dev
 #   scripts/build-images.sh --base-only      only prepare the base image
-#   scripts/build-images.sh --smoke          build all four, then run them together and curl
+#   scripts/build-images.sh --smoke          build all five, then run them together and curl
 #   scripts/build-images.sh postgres         PostgreSQL 15 for scripts/kube-play.sh (images/postgres),
 #                                            tagged localhost/tim/postgres:15-bookworm
 #
@@ -26,8 +26,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 IMAGE_PREFIX=${IMAGE_PREFIX:-localhost/}
 BASE_IMAGE=${BASE_IMAGE:-localhost/tim/debian:12-minbase}
 MAX_IMAGE_MB=${MAX_IMAGE_MB:-40}
-ALL_SERVICES=(auth_svc expected_date_svc invoices_svc gateway)
-declare -A TUTORIAL_TAG=([auth_svc]=v1 [expected_date_svc]=v1 [invoices_svc]=v2 [gateway]=v1)
+ALL_SERVICES=(auth_svc expected_date_svc invoices_svc gateway webapp)
+declare -A TUTORIAL_TAG=([auth_svc]=v1 [expected_date_svc]=v1 [invoices_svc]=v2 [gateway]=v1 [webapp]=v1)
 image_of() {
   if [ "$1" = postgres ]; then echo "${IMAGE_PREFIX}tim/postgres:15-bookworm"; else echo "${IMAGE_PREFIX}$1:${TAG:-${TUTORIAL_TAG[$1]}}"; fi
 }
@@ -146,8 +146,10 @@ podman run "${locked[@]}" --name "$pod-expected-date-svc" -e PORT=8082 \
 podman run "${locked[@]}" --name "$pod-auth-svc" -e PORT=3000 -e TOKEN=letmeinpleasekthxbye "$(image_of auth_svc)" >/dev/null
 podman run "${locked[@]}" --name "$pod-invoices-svc" -e PORT=80 --tmpfs /data:rw,mode=1777 -e DATA_DIR=/data \
   -e EXPECTED_DATE_URI=http://expected-date-svc:8082 "$(image_of invoices_svc)" >/dev/null
-# The gateway's image carries the route file as its default ROUTES_FILE.
-podman run "${locked[@]}" --name "$pod-gateway" -e PORT=8080 "$(image_of gateway)" >/dev/null
+podman run "${locked[@]}" --name "$pod-webapp" -e PORT=8083 "$(image_of webapp)" >/dev/null
+# The gateway's image carries the route file as its default ROUTES_FILE. Port 80 is taken by
+# invoices-svc in this one pod: the app's Mapping (service webapp) is pointed at 8083.
+podman run "${locked[@]}" --name "$pod-gateway" -e PORT=8080 -e UPSTREAMS=webapp=127.0.0.1:8083 "$(image_of gateway)" >/dev/null
 
 curl_in_pod() { podman run --rm --pod "$pod" "$client" curl -sS --max-time 10 "$@"; }
 passed=0
@@ -161,7 +163,7 @@ expect() { # name, wanted, got
 }
 expect "expected-date-svc loaded the image's demo model" yes \
   "$(curl_in_pod -s http://127.0.0.1:8082/readyz | grep -q 'fallback rule' && echo no || echo yes)"
-for port in 8082 3000 80 8877; do  # 8877: the gateway's admin port
+for port in 8082 3000 80 8083 8877; do  # 8877: the gateway's admin port
   curl_in_pod -o /dev/null --retry 30 --retry-connrefused --retry-delay 1 "http://127.0.0.1:$port/readyz" ||
     echo "service on port $port never became ready"
 done
@@ -169,6 +171,8 @@ expect "no route: 404" 404 "$(curl_in_pod -o /dev/null -w '%{http_code}' http://
 expect "no authorization: 401 and the tutorial's body" '{"ok":false} 401' \
   "$(curl_in_pod -w ' %{http_code}' http://127.0.0.1:8080/invoices/42)"
 expect "tutorial's magic word: 200" 200 "$(curl_in_pod -o /dev/null -w '%{http_code}' -H 'authorization: letmeinpleasekthxbye' http://127.0.0.1:8080/invoices/42)"
+expect "the app without credentials: 200 with its CSP" "200 default-src 'self'" \
+  "$(curl_in_pod -o /dev/null -w '%{http_code} %header{content-security-policy}' http://127.0.0.1:8080/app/ | cut -d';' -f1)"
 invoice=$(curl_in_pod -H 'authorization: letmeinpleasekthxbye' http://127.0.0.1:8080/invoices/42)
 echo "invoice 42: $invoice"
 expect "invoice 42 has the tutorial's fields and an expectedDate (invoices-svc called expected-date-svc)" yes \
@@ -178,7 +182,7 @@ t0=$SECONDS
 podman stop -t 20 "$pod-gateway" >/dev/null
 expect "gateway exits 0 on SIGTERM" 0 "$(podman inspect -f '{{.State.ExitCode}}' "$pod-gateway")"
 expect "gateway stopped before the kill timeout" yes "$([ $((SECONDS - t0)) -lt 20 ] && echo yes || echo no)"
-for c in expected-date-svc auth-svc invoices-svc gateway; do
+for c in expected-date-svc auth-svc invoices-svc webapp gateway; do
   podman logs "$pod-$c" 2>&1 | tail -3 | sed "s/^/[$c] /"
 done
 echo "smoke: $passed passed, $failed failed"

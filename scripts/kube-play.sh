@@ -247,6 +247,9 @@ if [ -n "$gw" ]; then
   check "wrong token: 401" "$([ "$(status_of "$r")" = 401 ] && echo yes || echo no)" "got $r"
   r=$(call "${auth[@]}" "$gw/api/expected-date/1")
   check "no route to expected-date-svc: 404" "$([ "$(status_of "$r")" = 404 ] && echo yes || echo no)" "got $r"
+  # The web app's files need no token (Mapping "app", bypass_auth), and come with the app's CSP.
+  r=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code} %header{content-security-policy}' "$gw/app/" 2>&1 || true)
+  check "the app without a token: 200 with its CSP" "$([[ $r == "200 default-src 'self'; script-src 'self';"* ]] && echo yes || echo no)" "got $r"
 else
   a=$(url_of auth-svc)
   r=$(call "$a/invoices/42")

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Builds TIM (Release) and runs the four services on loopback; Ctrl-C stops all four cleanly.
+# Builds TIM (Release) and runs the five services on loopback; Ctrl-C stops them all cleanly.
 # Ports and the token can be changed through the environment (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup-deps.sh build
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build build/release -j"$(nproc)" --target auth_svc expected_date_svc invoices_svc gateway
+cmake --build build/release -j"$(nproc)" --target auth_svc expected_date_svc invoices_svc gateway webapp
 
-: "${GATEWAY_PORT:=8080}" "${GATEWAY_ADMIN_PORT:=8877}" "${AUTH_PORT:=3000}" "${INVOICES_PORT:=3001}" "${EXPECTED_DATE_PORT:=3002}"
+: "${GATEWAY_PORT:=8080}" "${GATEWAY_ADMIN_PORT:=8877}" "${AUTH_PORT:=3000}" "${INVOICES_PORT:=3001}" "${EXPECTED_DATE_PORT:=3002}" "${WEBAPP_PORT:=3003}"
 : "${TOKEN:=letmeinpleasekthxbye}" "${DATA_DIR:=build/local-data}"
 bin=build/release/services
 pids=()
@@ -26,11 +26,12 @@ HOST=127.0.0.1 PORT=$EXPECTED_DATE_PORT MODEL_FILE=services/expected_date_svc/mo
 HOST=127.0.0.1 PORT=$AUTH_PORT TOKEN=$TOKEN "$bin/auth_svc/auth_svc" & pids+=($!)
 HOST=127.0.0.1 PORT=$INVOICES_PORT EXPECTED_DATE_URI=http://127.0.0.1:$EXPECTED_DATE_PORT DATA_DIR=$DATA_DIR \
   "$bin/invoices_svc/invoices_svc" & pids+=($!)
+HOST=127.0.0.1 PORT=$WEBAPP_PORT STATIC_DIR=services/webapp/static "$bin/webapp/webapp" & pids+=($!)
 HOST=127.0.0.1 PORT=$GATEWAY_PORT ADMIN_PORT=$GATEWAY_ADMIN_PORT ROUTES_FILE=kube/overlays/emissary/routes.yaml \
-  UPSTREAMS="invoices-svc=127.0.0.1:$INVOICES_PORT,auth-svc:3000=127.0.0.1:$AUTH_PORT" \
+  UPSTREAMS="invoices-svc=127.0.0.1:$INVOICES_PORT,auth-svc:3000=127.0.0.1:$AUTH_PORT,webapp=127.0.0.1:$WEBAPP_PORT" \
   "$bin/gateway/gateway" & pids+=($!)
 
-for port in $EXPECTED_DATE_PORT $AUTH_PORT $INVOICES_PORT $GATEWAY_ADMIN_PORT; do
+for port in $EXPECTED_DATE_PORT $AUTH_PORT $INVOICES_PORT $WEBAPP_PORT $GATEWAY_ADMIN_PORT; do
   for _ in $(seq 100); do
     curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
     sleep 0.05
@@ -43,12 +44,15 @@ TIM is running:
   auth_svc           http://127.0.0.1:$AUTH_PORT
   invoices_svc       http://127.0.0.1:$INVOICES_PORT
   expected_date_svc  http://127.0.0.1:$EXPECTED_DATE_PORT
+  webapp             http://127.0.0.1:$WEBAPP_PORT (its files; use the app through the gateway)
+
+The app:  http://127.0.0.1:$GATEWAY_PORT/app/   (sign in with the token: $TOKEN)
 
 Try:
   curl -s localhost:$GATEWAY_PORT/invoices/42 -H 'authorization: $TOKEN'
   curl -si localhost:$GATEWAY_PORT/invoices/42
 
-Ctrl-C stops all four.
+Ctrl-C stops all five.
 MSG
 wait -n "${pids[@]}" || true
 echo "a service exited; stopping the others" >&2

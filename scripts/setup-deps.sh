@@ -3,6 +3,7 @@
 #   scripts/setup-deps.sh build   compile and run the services
 #   scripts/setup-deps.sh test    build + what the test suite needs (clang-14 and its
 #                                 libFuzzer/sanitizer runtimes for scripts/fuzz.sh)
+#   scripts/setup-deps.sh browser chromium, its driver and Selenium, for tests/browser
 #   scripts/setup-deps.sh images  podman and debootstrap, to build the container images (and play
 #                                 the manifests with scripts/kube-play.sh)
 # Installs only what is missing (--no-upgrade). Not root: prints the apt line and stops.
@@ -22,6 +23,10 @@ TEST_PACKAGES=(
   postgresql-15 libbenchmark-dev stress-ng
   clang-14 libclang-rt-14-dev
 )
+# tests/browser (ctest functional_browser_app): the web app in headless chromium, driven by
+# Selenium. A list of its own, which scripts/test.sh installs after `test`: the images' build
+# stage runs `setup-deps.sh test` and needs no browser (238 more packages, 200 MB to download).
+BROWSER_PACKAGES=(chromium chromium-driver python3-selenium)
 
 IMAGE_PACKAGES=(
   podman buildah debootstrap runc
@@ -32,8 +37,9 @@ want=("${BUILD_PACKAGES[@]}")
 case "${1:-build}" in
   build) ;;
   test) want+=("${TEST_PACKAGES[@]}") ;;
+  browser) want=("${BROWSER_PACKAGES[@]}") ;;
   images) want=("${IMAGE_PACKAGES[@]}") ;;
-  *) echo "usage: $0 build|test|images" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|browser|images" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -33,6 +33,7 @@ while [ $# -gt 0 ]; do
 done
 
 scripts/setup-deps.sh test
+scripts/setup-deps.sh browser
 jobs=$(nproc)
 
 TIM_TEST_DATABASE_URL=$(scripts/test-postgres.sh start)

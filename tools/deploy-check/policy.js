@@ -24,6 +24,8 @@ const BINARIES = {
     optional: ['DATA_DIR', 'EXPECTED_DATE_TIMEOUT_MS', 'STORE_THREADS', 'STORE_TIMEOUT_MS', 'STORE_PING_MS', 'SEED_DEMO_DATA', 'IMPORT_BATCH', ...BREAKER_ENV],
   },
   expected_date_svc: { required: [], optional: ['MODEL_FILE'] },
+  // The browser app's files (services/webapp).
+  webapp: { required: [], optional: ['STATIC_DIR'] },
   gateway: {
     required: ['ROUTES_FILE'],
     optional: ['UPSTREAMS', ...BREAKER_ENV, 'RETRY_MAX', 'RETRY_BUDGET_PERCENT', 'RETRY_BUDGET_MIN_PER_SEC', 'ADMIN_PORT', 'BODY_MEMORY_BUDGET_BYTES'],
@@ -32,6 +34,8 @@ const BINARIES = {
   },
 };
 const DEFAULTS = { PORT: '8080', DRAIN_DELAY_MS: '0', SHUTDOWN_TIMEOUT_MS: '10000' };
+// Services a route may reach without the AuthService / ext auth: the browser app's files.
+const NO_AUTH_SERVICES = new Set(['webapp']);
 // Images we do not build; they still get every other rule.
 const THIRD_PARTY_IMAGES = new Set(['postgres']);
 
@@ -41,10 +45,12 @@ const CALL_GRAPH = [
   ['gateway', 'invoices-svc', 8080],
   ['invoices-svc', 'expected-date-svc', 8080],
   ['invoices-svc', 'postgres', 5432],
+  ['gateway', 'webapp', 8080],
   // Prometheus scrapes every service's /metrics (not postgres: it has no /metrics).
   ['prometheus', 'auth-svc', 8080],
   ['prometheus', 'invoices-svc', 8080],
   ['prometheus', 'expected-date-svc', 8080],
+  ['prometheus', 'webapp', 8080],
   ['prometheus', 'gateway', 8877],
 ];
 // Prometheus as the usual charts run it.
@@ -301,6 +307,15 @@ function checkOverlay(overlay, objects, repo) {
     const [host, port] = String(m.spec.service).replace(/^https?:\/\//, '').split(':');
     if (!svcPort(host, Number(port || 80))) err(m, `service ${m.spec.service} is not a Service port here`);
   }
+  // Only the app's files may be reached without the AuthService (they hold no data).
+  for (const m of byKind('Mapping'))
+    if (m.spec.bypass_auth === true && !NO_AUTH_SERVICES.has(String(m.spec.service).replace(/^https?:\/\//, '').split(':')[0]))
+      err(m, `bypass_auth: true routes to ${m.spec.service} without the AuthService; only ${[...NO_AUTH_SERVICES]} may be`);
+  const guarded = new Set(byKind('SecurityPolicy').flatMap((sp) => (sp.spec.targetRefs || []).filter((t) => t.kind === 'HTTPRoute').map((t) => t.name)));
+  for (const r of byKind('HTTPRoute'))
+    if (!guarded.has(r.metadata.name))
+      for (const rule of r.spec.rules || [])
+        for (const b of rule.backendRefs || []) if (!NO_AUTH_SERVICES.has(b.name)) err(r, `no SecurityPolicy guards it, yet it routes to ${b.name}; only ${[...NO_AUTH_SERVICES]} may be reached without ext auth`);
   for (const a of byKind('AuthService')) {
     const [host, port] = String(a.spec.auth_service).replace(/^https?:\/\//, '').split(':');
     if (!svcPort(host, Number(port || 80))) err(a, `auth_service ${a.spec.auth_service} is not a Service port here`);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 using namespace tim::gateway;
 
 TEST(RouteFile, ReadsMappingAndAuthServiceWithEmissaryDefaults) {
@@ -76,7 +78,7 @@ TEST(RouteFile, RefusesWhatItCannotHonour) {
 
 TEST(RouteFile, TheRepositoryRouteFileLoads) {
   auto c = load_route_file(TIM_ROUTES_FILE);
-  ASSERT_EQ(c.mappings.size(), 2u);
+  ASSERT_EQ(c.mappings.size(), 3u);
   EXPECT_EQ(c.mappings[0].prefix, "/invoices/");
   EXPECT_EQ(c.mappings[0].rewrite, "/api/invoices/");
   EXPECT_EQ(c.mappings[0].service, "invoices-svc");
@@ -86,6 +88,13 @@ TEST(RouteFile, TheRepositoryRouteFileLoads) {
   EXPECT_EQ(c.mappings[1].service, "invoices-svc");
   ASSERT_EQ(c.auth_services.size(), 1u);
   EXPECT_EQ(c.auth_services[0].auth_service, "auth-svc:3000");
+  // The web app's files (services/webapp): the one Mapping the AuthService does not guard.
+  for (const auto& m : c.mappings) EXPECT_EQ(m.bypass_auth, m.prefix == "/app/") << m.name;
+  const auto app = std::find_if(c.mappings.begin(), c.mappings.end(),
+                                [](const Mapping& m) { return m.prefix == "/app/"; });
+  ASSERT_NE(app, c.mappings.end());
+  EXPECT_EQ(app->service, "webapp");
+  EXPECT_EQ(app->rewrite, "/");
 }
 
 // Found by fuzzing: yaml-cpp 0.7's LoadAll never returns on these (an endless run of empty

@@ -88,6 +88,9 @@ const cases = [
   ['auth header lists that differ between the two gateways', 'kube/overlays/gateway-api/security-policy.yaml', (s) => s.replace('        - retry-after\n', ''), /headersToBackend differs/],
   ['a route file copy that drifted', 'kube/overlays/tim-gateway/routes.yaml', (s) => s.replace('timeout_ms: 3000', 'timeout_ms: 4000'), /differs from kube\/overlays\/emissary\/routes.yaml/],
   ['an opt-in component that breaks auth-svc (JWKS without audience)', 'kube/components/auth-jwt/kustomization.yaml', (s) => s.replace('      - JWT_AUDIENCE=tim\n', ''), /needs JWT_AUDIENCE too/],
+  ['the invoices Mapping without the AuthService', 'kube/overlays/emissary/routes.yaml', (s) => s.replace('  service: invoices-svc\n  timeout_ms: 3000\n', '  service: invoices-svc\n  timeout_ms: 3000\n  bypass_auth: true\n'), /bypass_auth: true routes to invoices-svc without the AuthService/],
+  ['an unguarded HTTPRoute to invoices-svc', 'kube/overlays/gateway-api/httproute-app.yaml', (s) => s.replace('        - name: webapp\n', '        - name: invoices-svc\n'), /no SecurityPolicy guards it, yet it routes to invoices-svc/],
+  ["the app's files open to every pod", 'kube/components/network-policies/webapp.yaml', (s) => s.replace(/ {2}ingress:\n[\s\S]*$/, '  ingress:\n    - {}\n'), /stranger-elsewhere->webapp:8080 is allowed/],
   ['a kustomization that does not render', 'kube/overlays/emissary/kustomization.yaml', (s) => s.replace('  - listener.yaml\n', '  - listener-missing.yaml\n'), /FAIL kustomize overlays\/emissary/],
 ];
 
