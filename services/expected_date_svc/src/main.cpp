@@ -48,14 +48,38 @@ int serve() {
           auto& in = std::get<expected_date::PredictionRequest>(parsed);
           const auto today = std::chrono::floor<std::chrono::days>(expected_date::Clock::now());
           const auto as_of = in.as_of.value_or(today);
-          auto model = models.current();
+          auto [model, version] = models.current_versioned();
           const auto prediction =
               model ? expected_date::predict(*model, in.invoice, in.history, as_of)
                     : expected_date::predict_fallback(in.invoice, in.history, as_of);
           co_return http::json_response(
               200, expected_date::prediction_json(std::get<std::int64_t>(id), prediction,
-                                                  model ? "trained" : "fallback rule"));
+                                                  model ? "trained" : "fallback rule", version));
         });
+    // Many invoices in one call (invoices_svc's pages and forecasts): each answer is the one the
+    // single call gives, all from one model.
+    router.post("/api/expected-dates",
+                [&](http::Request& request, const http::PathParams&) -> Task<http::Response> {
+                  auto parsed = expected_date::parse_batch_request(request.body);
+                  if (auto* error = std::get_if<expected_date::RequestError>(&parsed))
+                    co_return http::json_response(400, expected_date::request_error_json(*error));
+                  const auto& batch = std::get<expected_date::BatchRequest>(parsed);
+                  const auto today =
+                      std::chrono::floor<std::chrono::days>(expected_date::Clock::now());
+                  auto [model, version] = models.current_versioned();
+                  std::vector<expected_date::Prediction> predictions;
+                  predictions.reserve(batch.items.size());
+                  for (const auto& item : batch.items) {
+                    const auto& in = item.request;
+                    const auto as_of = in.as_of.value_or(today);
+                    predictions.push_back(
+                        model ? expected_date::predict(*model, in.invoice, in.history, as_of)
+                              : expected_date::predict_fallback(in.invoice, in.history, as_of));
+                  }
+                  co_return http::json_response(
+                      200, expected_date::batch_json(batch.items, predictions,
+                                                     model ? "trained" : "fallback rule", version));
+                });
     http::Server server(options, [&](http::Request& r) { return router(r); });
     server.set_readiness_check([&] { return http::Readiness{true, models.status()}; });
     return server.run();
