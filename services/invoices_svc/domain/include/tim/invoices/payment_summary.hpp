@@ -25,6 +25,13 @@ struct PaidDelay {
 // credit notes alone (no payment was made).
 std::optional<std::int32_t> paid_delay_days(const Invoice& invoice);
 
+// A customer's histogram with its version: +1 in the transaction of every change of the
+// histogram, so that an answer computed from it can be cached under the version.
+struct PaidHistory {
+  std::vector<PaidDelay> delays;
+  std::int64_t version = 0;
+};
+
 struct DelayChange {
   std::string customer_id;
   std::int32_t delay_days = 0;
