@@ -3,7 +3,7 @@ prediction cache, and the cash-in forecast (GET /api/forecast)."""
 import json
 import random
 
-from harness import ROOT, closed_port, get, post_json
+from harness import ROOT, TOKEN, closed_port, get, post_json
 
 DEMO_MODEL = ROOT / "services" / "expected_date_svc" / "model" / "demo-model.json"
 
@@ -86,3 +86,72 @@ def test_a_payment_on_invoice_a_changes_the_cached_prediction_of_invoice_b(servi
     assert after["expectedDate"] > first["expectedDate"]  # 89 days late once: expected later
     listed = get(invoices.port, "/api/invoices?customer=C-LATE&expand=expectedDate").json()["invoices"]
     assert listed[1]["expectedDate"] == after["expectedDate"]
+
+
+def test_forecast_buckets_and_overdue_add_up_to_the_open_balance_per_currency(services, tmp_path):
+    predictor = services.service("expected_date_svc", {"MODEL_FILE": str(DEMO_MODEL)})
+    invoices = invoices_with_predictor(services, tmp_path, predictor.port)
+    rnd = random.Random(14)
+    open_balance = {}
+    made = []
+    for i in range(120):
+        ccy = rnd.choice(["GBP", "USD", "JPY"])
+        due = f"2026-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+        inv = create(invoices.port, f"C-{rnd.randint(1, 9)}", rnd.randint(1, 10**9), "2026-01-01", due, ccy)
+        made.append(inv)
+    for inv in made[:30]:  # some paid in part, some in full: only open balances count
+        amount = inv["amount"] if inv["id"] % 2 else inv["amount"] // 3
+        assert post_json(invoices.port, f"/api/invoices/{inv['id']}/payments",
+                         {"amount": amount, "date": "2026-02-01"}).status == 200
+    listed = get(invoices.port, "/api/invoices?status=open&limit=500").json()["invoices"]
+    for inv in listed:
+        open_balance[inv["ccy"]] = open_balance.get(inv["ccy"], 0) + inv["balance"]
+    for bucket in ["day", "week", "month"]:
+        r = get(invoices.port, f"/api/forecast?from=2026-12-07&to=2027-02-28&bucket={bucket}")
+        assert r.status == 200, r.body
+        body = r.json()
+        assert body["bucket"] == bucket and "Monte Carlo" in body["method"]
+        assert body["unpredicted"] == 0
+        assert [s["currency"] for s in body["series"]] == sorted(open_balance)
+        for s in body["series"]:
+            total = s["overdue"]["amount"] + s["later"]["amount"] + sum(b["amount"] for b in s["buckets"])
+            assert total == s["total"]["amount"] == open_balance[s["currency"]]
+            count = s["overdue"]["count"] + s["later"]["count"] + sum(b["count"] for b in s["buckets"])
+            assert count == s["total"]["count"] == sum(1 for i in listed if i["ccy"] == s["currency"])
+            for b in s["buckets"]:
+                assert b["low"] <= b["amount"] <= b["high"]
+            assert s["buckets"][0]["start"] == "2026-12-07" and s["buckets"][-1]["end"] == "2027-02-28"
+    # the same question, the same answer (the simulation's seed is fixed)
+    again = get(invoices.port, "/api/forecast?from=2026-12-07&to=2027-02-28&bucket=week").json()
+    assert again == get(invoices.port, "/api/forecast?from=2026-12-07&to=2027-02-28&bucket=week").json()
+    one = get(invoices.port, "/api/forecast?from=2026-12-07&to=2027-02-28&bucket=week&ccy=JPY&customer=C-3").json()
+    assert [s["currency"] for s in one["series"]] in ([], ["JPY"])
+    expected = sum(i["balance"] for i in listed if i["ccy"] == "JPY" and i["customerId"] == "C-3")
+    assert sum(s["total"]["amount"] for s in one["series"]) == expected
+    bad = get(invoices.port, "/api/forecast?from=2026-12-07&to=2026-12-01&bucket=week")
+    assert bad.status == 400 and bad.json()["error"]["field"] == "to"
+
+
+def test_forecast_without_a_predictor_places_invoices_at_their_due_date(services, tmp_path):
+    invoices = invoices_with_predictor(services, tmp_path, closed_port())
+    create(invoices.port, "C-1", 500, "2026-01-01", "2026-03-03")
+    create(invoices.port, "C-1", 700, "2026-01-01", "2026-01-20")
+    body = get(invoices.port, "/api/forecast?from=2026-02-01&to=2026-03-31&bucket=month").json()
+    assert body["unpredicted"] == 2
+    [gbp] = body["series"]
+    assert gbp["overdue"]["amount"] == 700 and gbp["overdue"]["count"] == 1
+    assert [b["amount"] for b in gbp["buckets"]] == [0, 500]
+
+
+def test_forecast_through_the_gateway_needs_a_credential(chain):
+    g = chain.gateway.port
+    assert get(g, "/forecast/?from=2026-01-01&to=2026-03-31&bucket=month").status in (401, 403)
+    created = post_json(g, "/invoices/", {"customerId": "C-GW", "customerName": "Gateway Ltd", "ccy": "EUR",
+                                          "amount": 4321, "issueDate": "2026-01-01", "dueDate": "2026-02-01"},
+                        {"authorization": TOKEN})
+    assert created.status == 201, created.body
+    r = get(g, "/forecast/?from=2026-01-01&to=2026-03-31&bucket=month&customer=C-GW",
+            {"authorization": TOKEN})
+    assert r.status == 200, r.body
+    [eur] = r.json()["series"]
+    assert eur["currency"] == "EUR" and eur["total"] == {"amount": 4321, "count": 1}

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "failpoints.hpp"
+#include "forecast_api.hpp"
 #include "tim/ids.hpp"
 #include "tim/invoices/csv.hpp"
 #include "tim/invoices/error.hpp"
@@ -641,6 +642,12 @@ void add_invoice_routes(http::Router& router, ApiContext& context) {
     auto task = list_events(c, r);
     return answering_errors(std::move(task), r);
   };
+  auto forecast = [&c](Request& r, const http::PathParams&) {
+    auto task = forecast_answer(c, r);
+    return answering_errors(std::move(task), r);
+  };
+  router.get("/api/forecast", forecast);
+  router.get("/api/forecast/", forecast);  // the gateway's /forecast/ arrives with the slash
   router.get("/api/events", events);
   router.get("/api/events/", events);  // the gateway's /events/ arrives with the slash
   router.add("PATCH", "/api/invoices/:id", [&c](Request& r, const http::PathParams& p) {

@@ -149,16 +149,6 @@ CREATE INDEX invoice_events_by_invoice ON invoice_events (invoice_id, id);
 CREATE INDEX invoice_events_in_commit_order ON invoice_events (txid, id);
 CREATE INDEX invoice_events_by_type ON invoice_events (type, txid, id);
 CREATE INDEX invoices_by_ref ON invoices (ref);)"},
-    // Issue 16: a version per customer's paid history, bumped with customer_paid_delays in the
-    // same transaction: a cached prediction keyed by it is stale as soon as the history moves.
-    // A customer without a row is at version 0.
-    Migration{
-        R"(CREATE TABLE customer_history_versions (
-  customer_id TEXT PRIMARY KEY,
-  version INTEGER NOT NULL) WITHOUT ROWID;)",
-        R"(CREATE TABLE customer_history_versions (
-  customer_id TEXT PRIMARY KEY,
-  version BIGINT NOT NULL);)"},
 };
 
 // Any constant: the key of the PostgreSQL advisory lock migrations hold.

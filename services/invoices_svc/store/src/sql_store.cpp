@@ -218,34 +218,9 @@ std::string upsert_delays_statement(std::size_t rows) {
          "customer_paid_delays.paid_count + excluded.paid_count";
 }
 
-// +1 on the history version of each customer the changes touch (sorted: rows locked in one
-// order), in the transaction that changes the histogram.
-void bump_history_versions(Connection& c, const std::vector<DelayChange>& changes) {
-  std::vector<std::string> customers;
-  for (const auto& d : changes)
-    if (customers.empty() || customers.back() != d.customer_id) customers.push_back(d.customer_id);
-  const auto statement = [](std::size_t rows) {
-    std::string text = "INSERT INTO customer_history_versions (customer_id, version) VALUES ";
-    for (std::size_t r = 0; r < rows; ++r)
-      text += (r ? ", ($" : "($") + std::to_string(r + 1) + ", 1)";
-    return text +
-           " ON CONFLICT (customer_id) DO UPDATE SET version = customer_history_versions.version "
-           "+ 1";
-  };
-  static const std::string full = statement(kDelayRowsPerUpsert);
-  std::vector<Value> params;
-  for (std::size_t i = 0; i < customers.size(); i += kDelayRowsPerUpsert) {
-    const std::size_t n = std::min(kDelayRowsPerUpsert, customers.size() - i);
-    params.assign(customers.begin() + static_cast<std::ptrdiff_t>(i),
-                  customers.begin() + static_cast<std::ptrdiff_t>(i + n));
-    c.query(n == kDelayRowsPerUpsert ? full : statement(n), params);
-  }
-}
-
 // Applies merged changes (sorted by customer and delay, so that concurrent transactions lock
 // the summary's rows in one order) in the caller's transaction.
 void apply_delay_changes(Connection& c, const std::vector<DelayChange>& changes) {
-  bump_history_versions(c, changes);
   static const std::string single = upsert_delays_statement(1);
   if (std::any_of(changes.begin(), changes.end(), [](auto& d) { return d.change < 0; })) {
     // A decrement cannot go through the upsert: the CHECK is tested on the row it would insert.
@@ -705,11 +680,9 @@ class SqlStore final : public InvoiceStore {
         for (const auto& row : c.query(delays.text, delays.params))
           out[text(row, 0)].delays.push_back(
               {static_cast<std::int32_t>(integer(row, 1)), integer(row, 2)});
-        const auto versions = sql::history_versions_statement(chunk);
-        for (const auto& row : c.query(versions.text, versions.params))
-          out[text(row, 0)].version = integer(row, 1);
       }
     });
+    for (auto& [customer, history] : out) history.version = history_version(history.delays);
     return out;
   }
 
@@ -858,9 +831,7 @@ class SqlStore final : public InvoiceStore {
       // Sampled: about a second at a million invoices instead of a full pass over each index.
       c.execute_script("PRAGMA analysis_limit=1000; ANALYZE;");
     else
-      c.execute_script(
-          "ANALYZE invoices; ANALYZE customer_paid_delays; ANALYZE invoice_events; ANALYZE "
-          "customer_history_versions;");
+      c.execute_script("ANALYZE invoices; ANALYZE customer_paid_delays; ANALYZE invoice_events;");
   }
 
   void record(Connection& tx, std::string_view type, const Invoice& invoice,

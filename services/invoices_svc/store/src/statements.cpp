@@ -71,12 +71,6 @@ Statement paid_delays_of_statement(std::span<const std::string> customer_ids) {
       customer_ids, " ORDER BY customer_id, delay_days");
 }
 
-Statement history_versions_statement(std::span<const std::string> customer_ids) {
-  return for_customers(
-      "SELECT customer_id, version FROM customer_history_versions WHERE customer_id", customer_ids,
-      "");
-}
-
 Statement open_invoices_statement(const std::optional<std::string>& customer,
                                   const std::optional<std::string>& ccy, std::int64_t after_id,
                                   int rows, Dialect dialect) {

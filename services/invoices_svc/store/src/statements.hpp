@@ -30,11 +30,10 @@ Statement get_statement(std::int64_t id);
 // A customer's paid-delay histogram (the predictor's history).
 Statement paid_delays_statement(const std::string& customer_id);
 
-// Several customers' paid-delay histograms, and their history versions: customer_ids padded
-// to kCustomersPerRead (one statement text, prepared once), at most that many per statement.
+// Several customers' paid-delay histograms: customer_ids padded to kCustomersPerRead (one
+// statement text, prepared once), at most that many per statement.
 inline constexpr std::size_t kCustomersPerRead = 100;
 Statement paid_delays_of_statement(std::span<const std::string> customer_ids);
-Statement history_versions_statement(std::span<const std::string> customer_ids);
 
 // The forecast's open invoices: id, customer_id, ccy, amount, balance, issue_date, due_date,
 // version; after `after_id` in id order, through the status (or customer and status) index.

@@ -198,9 +198,8 @@ class InvoiceStore {
   // history). Kept in the transaction of every change that settles an invoice (payment,
   // import), so it is exact at every commit; one indexed read, whatever the customer's age.
   virtual std::vector<PaidDelay> paid_delays(const std::string& customer_id) = 0;
-  // These customers' paid-delay histograms with their history versions (bumped in the
-  // transaction of every change of the histogram): one read for a page of invoices. A customer
-  // without paid history has an empty one at version 0.
+  // These customers' paid-delay histograms with their versions (history_version): one read
+  // for a page of invoices. A customer without paid history has an empty one at version 0.
   virtual std::map<std::string, PaidHistory, std::less<>> paid_histories(
       std::span<const std::string> customer_ids) = 0;
   // Open invoices in id order after `filter.after_id`, at most `filter.limit` (the forecast
