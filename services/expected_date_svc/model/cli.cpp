@@ -8,6 +8,7 @@
 
 #include "model/ar_csv.hpp"
 #include "model/model_file.hpp"
+#include "model/tim_export_csv.hpp"
 #include "model/training.hpp"
 
 namespace tim::expected_date {
@@ -83,7 +84,7 @@ int train_main(std::span<const std::string_view> args, std::ostream& out, std::o
     return 2;
   }
   try {
-    auto rows = read_accounts_receivable_csv(a->at("--csv"));
+    auto rows = read_training_csv(a->at("--csv"));
     TrainOptions options;
     options.until = until;
     options.source = std::filesystem::path(a->at("--csv")).filename().string();
@@ -124,7 +125,7 @@ int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std
           << "\n";
       return 1;
     }
-    auto rows = read_accounts_receivable_csv(a->at("--csv"));
+    auto rows = read_training_csv(a->at("--csv"));
     auto ev = evaluate(rows, model, *test_from);
     if (a->count("--json")) {
       auto o = metrics_json(ev.model);

@@ -16,7 +16,8 @@ int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std
 
 inline constexpr std::string_view kTrainUsage =
     "usage: expected_date_svc train --csv FILE --out MODEL [--until YYYY-MM-DD]\n"
-    "  learns the model from the paid invoices in FILE (IBM accounts-receivable CSV);\n"
+    "  learns the model from the paid invoices in FILE: TIM's own export (GET\n"
+    "  /api/invoices?format=csv) or IBM's accounts-receivable sample, told apart by the header;\n"
     "  --until: only invoices issued before this date (needed to evaluate on later ones)\n";
 inline constexpr std::string_view kEvaluateUsage =
     "usage: expected_date_svc evaluate --csv FILE --model MODEL --test-from YYYY-MM-DD [--json]\n"
