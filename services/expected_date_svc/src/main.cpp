@@ -2,10 +2,12 @@
 //   expected_date_svc                 serve (PORT, MODEL_FILE, …)
 //   expected_date_svc train …         learn a model file from paid invoices (CSV)
 //   expected_date_svc evaluate …      measure a model on later invoices
+//   expected_date_svc backtest …      measure the cash-in forecast week by week
 #include <iostream>
 #include <variant>
 #include <vector>
 
+#include "backtest/backtest.hpp"
 #include "expected_date.hpp"
 #include "model/cli.hpp"
 #include "model_source.hpp"
@@ -94,9 +96,12 @@ int main(int argc, char** argv) {
     return expected_date::train_main(std::span(args).subspan(1), std::cout, std::cerr);
   if (!args.empty() && args[0] == "evaluate")
     return expected_date::evaluate_main(std::span(args).subspan(1), std::cout, std::cerr);
+  if (!args.empty() && args[0] == "backtest")
+    return expected_date::backtest_main(std::span(args).subspan(1), std::cout, std::cerr);
   if (!args.empty()) {
-    std::cerr << "usage: expected_date_svc [train|evaluate] …\n"
-              << expected_date::kTrainUsage << expected_date::kEvaluateUsage;
+    std::cerr << "usage: expected_date_svc [train|evaluate|backtest] …\n"
+              << expected_date::kTrainUsage << expected_date::kEvaluateUsage
+              << expected_date::kBacktestUsage;
     return 2;
   }
   return serve();
