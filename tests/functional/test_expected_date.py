@@ -149,3 +149,27 @@ def test_batch_refuses_more_than_a_thousand_and_names_the_field(services):
     bad = request(svc.port, "POST", "/api/expected-dates", {"content-type": "application/json"},
                   body=json.dumps({"items": [item, {"invoiceId": 2, "invoice": {}}]}))
     assert bad.status == 400 and bad.json()["error"]["field"] == "items[1].invoice.customerId"
+
+
+def test_train_shows_progress_on_a_terminal_only(tmp_path):
+    import os
+    import pty
+    args = [BINARY, "train", "--csv", str(DATA), "--out", str(tmp_path / "m.json")]
+    piped = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == ""  # not a terminal: nothing
+    leader, follower = pty.openpty()
+    on_tty = subprocess.run(args, stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    shown = os.read(leader, 4096).decode()
+    os.close(leader)
+    assert on_tty.returncode == 0 and "training…" in shown and "done" in shown
+    leader, follower = pty.openpty()
+    quiet = subprocess.run(args + ["--quiet"], stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    os.set_blocking(leader, False)
+    try:
+        said = os.read(leader, 4096)
+    except (BlockingIOError, OSError):
+        said = b""
+    os.close(leader)
+    assert quiet.returncode == 0 and said == b""
