@@ -34,7 +34,7 @@ def test_expand_gives_each_open_invoice_its_dates_in_one_predictor_call(services
         return 200, {"content-type": "application/json"}, json.dumps({"modelVersion": "m1", "predictions": answers})
 
     fake = services.fake(predictor)
-    invoices = invoices_with_predictor(services, tmp_path, fake.port)
+    invoices = invoices_with_predictor(services, tmp_path, fake.port, {"PREDICTION_CACHE_ENTRIES": "100"})
     made = [create(invoices.port, f"C-{i % 7}", 100 + i, "2030-01-01", "2030-02-01") for i in range(30)]
     paid = made[3]
     assert post_json(invoices.port, f"/api/invoices/{paid['id']}/payments",

@@ -100,8 +100,8 @@ int main(int argc, char** argv) {
 
     http::HttpClient client(http::ClientOptions::from_env());
     std::unique_ptr<invoices::ExpectedDateClient> expected_dates;
-    invoices::PredictionCache prediction_cache(static_cast<std::size_t>(
-        config::get_int("PREDICTION_CACHE_ENTRIES", 10000, 0, 10'000'000)));
+    invoices::PredictionCache prediction_cache(
+        static_cast<std::size_t>(config::get_int("PREDICTION_CACHE_ENTRIES", 0, 0, 10'000'000)));
     if (expected_date_uri)
       expected_dates = std::make_unique<invoices::ExpectedDateClient>(
           client, *expected_date_uri, timeout, &prediction_cache,
