@@ -21,7 +21,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-HOST=127.0.0.1 PORT=$EXPECTED_DATE_PORT MODEL_FILE=services/expected_date_svc/model/demo-model.json \
+HOST=127.0.0.1 PORT=$EXPECTED_DATE_PORT MODEL_FILE=${MODEL_FILE:-services/expected_date_svc/model/demo-model.json} \
   "$bin/expected_date_svc/expected_date_svc" & pids+=($!)
 HOST=127.0.0.1 PORT=$AUTH_PORT TOKEN=$TOKEN "$bin/auth_svc/auth_svc" & pids+=($!)
 HOST=127.0.0.1 PORT=$INVOICES_PORT EXPECTED_DATE_URI=http://127.0.0.1:$EXPECTED_DATE_PORT DATA_DIR=$DATA_DIR \

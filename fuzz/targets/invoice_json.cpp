@@ -54,7 +54,7 @@ void prediction_request(std::string_view body) {
   if (p.expected < request->invoice.issue_date || p.low < request->invoice.issue_date ||
       p.high < p.low)
     __builtin_trap();  // the predictor's promise: never before the issue date, low <= high
-  (void)ed::prediction_json(1, p, "fallback");
+  (void)ed::prediction_json(1, p, "fallback", "fallback");
 }
 
 void prediction_answer(std::string_view body) {

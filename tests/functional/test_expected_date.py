@@ -115,3 +115,61 @@ def test_a_payment_recorded_now_changes_the_next_prediction(services, tmp_path):
     # a paid invoice has its settledDate, not a prediction
     settled = get(invoices.port, f"/api/invoices/{old['id']}").json()
     assert settled["settledDate"] == "2026-04-30" and "expectedDate" not in settled
+
+
+def test_batch_answers_each_invoice_as_the_single_call_does(services):
+    svc = services.service("expected_date_svc", {"MODEL_FILE": str(DEMO_MODEL)})
+    invoices = [dict(REQUEST["invoice"], customerId=c, dueDate=d)
+                for c, d in [("0379-NEVHP", "2026-12-01"), ("NEW-ONE", "2026-12-10"),
+                             ("0379-NEVHP", "2026-11-20")]]
+    batch = {"asOf": REQUEST["asOf"], "histories": {"0379-NEVHP": {"history": REQUEST["history"]}},
+             "items": [{"invoiceId": i + 1, "invoice": inv} for i, inv in enumerate(invoices)]}
+    r = request(svc.port, "POST", "/api/expected-dates", {"content-type": "application/json"},
+                body=json.dumps(batch))
+    assert r.status == 200, r.body
+    answers = r.json()["predictions"]
+    assert [a["invoiceId"] for a in answers] == [1, 2, 3]
+    for i, inv in enumerate(invoices):
+        history = REQUEST["history"] if inv["customerId"] == "0379-NEVHP" else []
+        single = predict(svc.port, {"invoice": inv, "history": history, "asOf": REQUEST["asOf"]},
+                         invoice_id=i + 1).json()
+        assert answers[i] == single
+    assert r.json()["modelVersion"] == answers[0]["modelVersion"] != "fallback"
+
+
+def test_batch_refuses_more_than_a_thousand_and_names_the_field(services):
+    svc = services.service("expected_date_svc", {"MODEL_FILE": str(DEMO_MODEL)})
+    item = {"invoiceId": 1, "invoice": REQUEST["invoice"]}
+    r = request(svc.port, "POST", "/api/expected-dates", {"content-type": "application/json"},
+                body=json.dumps({"items": [item] * 1001}))
+    assert r.status == 400 and r.json()["error"]["field"] == "items"
+    ok = request(svc.port, "POST", "/api/expected-dates", {"content-type": "application/json"},
+                 body=json.dumps({"items": [item] * 1000}))
+    assert ok.status == 200 and len(ok.json()["predictions"]) == 1000
+    bad = request(svc.port, "POST", "/api/expected-dates", {"content-type": "application/json"},
+                  body=json.dumps({"items": [item, {"invoiceId": 2, "invoice": {}}]}))
+    assert bad.status == 400 and bad.json()["error"]["field"] == "items[1].invoice.customerId"
+
+
+def test_train_shows_progress_on_a_terminal_only(tmp_path):
+    import os
+    import pty
+    args = [BINARY, "train", "--csv", str(DATA), "--out", str(tmp_path / "m.json")]
+    piped = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == ""  # not a terminal: nothing
+    leader, follower = pty.openpty()
+    on_tty = subprocess.run(args, stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    shown = os.read(leader, 4096).decode()
+    os.close(leader)
+    assert on_tty.returncode == 0 and "training…" in shown and "done" in shown
+    leader, follower = pty.openpty()
+    quiet = subprocess.run(args + ["--quiet"], stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    os.set_blocking(leader, False)
+    try:
+        said = os.read(leader, 4096)
+    except (BlockingIOError, OSError):
+        said = b""
+    os.close(leader)
+    assert quiet.returncode == 0 and said == b""

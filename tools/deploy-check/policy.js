@@ -21,7 +21,7 @@ const BINARIES = {
   // DATABASE_URL: the cluster's store is PostgreSQL (without it invoices_svc writes SQLite to DATA_DIR).
   invoices_svc: {
     required: ['EXPECTED_DATE_URI', 'DATABASE_URL'],
-    optional: ['DATA_DIR', 'EXPECTED_DATE_TIMEOUT_MS', 'STORE_THREADS', 'STORE_TIMEOUT_MS', 'STORE_PING_MS', 'SEED_DEMO_DATA', 'IMPORT_BATCH', ...BREAKER_ENV],
+    optional: ['DATA_DIR', 'EXPECTED_DATE_TIMEOUT_MS', 'EXPECTED_DATE_BATCH_TIMEOUT_MS', 'PREDICTION_CACHE_ENTRIES', 'STORE_THREADS', 'STORE_TIMEOUT_MS', 'STORE_PING_MS', 'SEED_DEMO_DATA', 'IMPORT_BATCH', ...BREAKER_ENV],
   },
   expected_date_svc: { required: [], optional: ['MODEL_FILE'] },
   // The browser app's files (services/webapp).

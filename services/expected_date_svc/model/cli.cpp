@@ -1,13 +1,17 @@
 #include "model/cli.hpp"
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <cstdio>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <string>
 
 #include "model/ar_csv.hpp"
 #include "model/model_file.hpp"
+#include "model/tim_export_csv.hpp"
 #include "model/training.hpp"
 
 namespace tim::expected_date {
@@ -71,8 +75,13 @@ boost::json::object metrics_json(const Metrics& m) {
 
 }  // namespace
 
+// Progress goes to a terminal only: nothing in a pipe, a log or a test's stream, nor with --quiet.
+static bool shows_progress(const std::ostream& err, bool quiet) {
+  return !quiet && &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+}
+
 int train_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  auto a = parse_args(args, {"--csv", "--out", "--until"}, {});
+  auto a = parse_args(args, {"--csv", "--out", "--until"}, {"--quiet"});
   std::optional<Date> until;
   if (a && a->count("--until")) {
     until = parse_iso_date(a->at("--until"));
@@ -82,12 +91,16 @@ int train_main(std::span<const std::string_view> args, std::ostream& out, std::o
     err << kTrainUsage;
     return 2;
   }
+  const bool progress = shows_progress(err, a->count("--quiet") > 0);
   try {
-    auto rows = read_accounts_receivable_csv(a->at("--csv"));
+    if (progress) err << "reading " << a->at("--csv") << "…" << std::flush;
+    auto rows = read_training_csv(a->at("--csv"));
+    if (progress) err << " " << rows.size() << " rows; training…" << std::flush;
     TrainOptions options;
     options.until = until;
     options.source = std::filesystem::path(a->at("--csv")).filename().string();
     auto model = train(rows, options);
+    if (progress) err << " done\n";
     save_model_file(a->at("--out"), model);
     const auto& t = model.training;
     out << "trained on " << t.invoices << " invoices of " << t.customers << " customers ("
@@ -107,7 +120,7 @@ int train_main(std::span<const std::string_view> args, std::ostream& out, std::o
 }
 
 int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  auto a = parse_args(args, {"--csv", "--model", "--test-from"}, {"--json"});
+  auto a = parse_args(args, {"--csv", "--model", "--test-from"}, {"--json", "--quiet"});
   std::optional<Date> test_from;
   if (a && a->count("--test-from")) test_from = parse_iso_date(a->at("--test-from"));
   if (!a || !a->count("--csv") || !a->count("--model") || !test_from) {
@@ -124,8 +137,12 @@ int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std
           << "\n";
       return 1;
     }
-    auto rows = read_accounts_receivable_csv(a->at("--csv"));
+    const bool progress = shows_progress(err, a->count("--quiet") > 0);
+    if (progress) err << "reading " << a->at("--csv") << "…" << std::flush;
+    auto rows = read_training_csv(a->at("--csv"));
+    if (progress) err << " " << rows.size() << " rows; evaluating (walk-forward)…" << std::flush;
     auto ev = evaluate(rows, model, *test_from);
+    if (progress) err << " done\n";
     if (a->count("--json")) {
       auto o = metrics_json(ev.model);
       o["test_from"] = format_iso_date(ev.test_from);

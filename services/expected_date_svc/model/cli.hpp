@@ -15,11 +15,14 @@ int train_main(std::span<const std::string_view> args, std::ostream& out, std::o
 int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
 
 inline constexpr std::string_view kTrainUsage =
-    "usage: expected_date_svc train --csv FILE --out MODEL [--until YYYY-MM-DD]\n"
-    "  learns the model from the paid invoices in FILE (IBM accounts-receivable CSV);\n"
-    "  --until: only invoices issued before this date (needed to evaluate on later ones)\n";
+    "usage: expected_date_svc train --csv FILE --out MODEL [--until YYYY-MM-DD] [--quiet]\n"
+    "  learns the model from the paid invoices in FILE: TIM's own export (GET\n"
+    "  /api/invoices?format=csv) or IBM's accounts-receivable sample, told apart by the header;\n"
+    "  --until: only invoices issued before this date (needed to evaluate on later ones);\n"
+    "  progress on stderr when it is a terminal, unless --quiet\n";
 inline constexpr std::string_view kEvaluateUsage =
     "usage: expected_date_svc evaluate --csv FILE --model MODEL --test-from YYYY-MM-DD [--json]\n"
+    "       [--quiet]\n"
     "  tests on invoices issued on or after --test-from, walking forward; the model must have\n"
     "  been trained with --until on or before that date\n";
 

@@ -2,10 +2,12 @@
 //   expected_date_svc                 serve (PORT, MODEL_FILE, …)
 //   expected_date_svc train …         learn a model file from paid invoices (CSV)
 //   expected_date_svc evaluate …      measure a model on later invoices
+//   expected_date_svc backtest …      measure the cash-in forecast week by week
 #include <iostream>
 #include <variant>
 #include <vector>
 
+#include "backtest/backtest.hpp"
 #include "expected_date.hpp"
 #include "model/cli.hpp"
 #include "model_source.hpp"
@@ -48,14 +50,38 @@ int serve() {
           auto& in = std::get<expected_date::PredictionRequest>(parsed);
           const auto today = std::chrono::floor<std::chrono::days>(expected_date::Clock::now());
           const auto as_of = in.as_of.value_or(today);
-          auto model = models.current();
+          auto [model, version] = models.current_versioned();
           const auto prediction =
               model ? expected_date::predict(*model, in.invoice, in.history, as_of)
                     : expected_date::predict_fallback(in.invoice, in.history, as_of);
           co_return http::json_response(
               200, expected_date::prediction_json(std::get<std::int64_t>(id), prediction,
-                                                  model ? "trained" : "fallback rule"));
+                                                  model ? "trained" : "fallback rule", version));
         });
+    // Many invoices in one call (invoices_svc's pages and forecasts): each answer is the one the
+    // single call gives, all from one model.
+    router.post("/api/expected-dates",
+                [&](http::Request& request, const http::PathParams&) -> Task<http::Response> {
+                  auto parsed = expected_date::parse_batch_request(request.body);
+                  if (auto* error = std::get_if<expected_date::RequestError>(&parsed))
+                    co_return http::json_response(400, expected_date::request_error_json(*error));
+                  const auto& batch = std::get<expected_date::BatchRequest>(parsed);
+                  const auto today =
+                      std::chrono::floor<std::chrono::days>(expected_date::Clock::now());
+                  auto [model, version] = models.current_versioned();
+                  std::vector<expected_date::Prediction> predictions;
+                  predictions.reserve(batch.items.size());
+                  for (const auto& item : batch.items) {
+                    const auto& in = item.request;
+                    const auto as_of = in.as_of.value_or(today);
+                    predictions.push_back(
+                        model ? expected_date::predict(*model, in.invoice, in.history, as_of)
+                              : expected_date::predict_fallback(in.invoice, in.history, as_of));
+                  }
+                  co_return http::json_response(
+                      200, expected_date::batch_json(batch.items, predictions,
+                                                     model ? "trained" : "fallback rule", version));
+                });
     http::Server server(options, [&](http::Request& r) { return router(r); });
     server.set_readiness_check([&] { return http::Readiness{true, models.status()}; });
     return server.run();
@@ -70,9 +96,12 @@ int main(int argc, char** argv) {
     return expected_date::train_main(std::span(args).subspan(1), std::cout, std::cerr);
   if (!args.empty() && args[0] == "evaluate")
     return expected_date::evaluate_main(std::span(args).subspan(1), std::cout, std::cerr);
+  if (!args.empty() && args[0] == "backtest")
+    return expected_date::backtest_main(std::span(args).subspan(1), std::cout, std::cerr);
   if (!args.empty()) {
-    std::cerr << "usage: expected_date_svc [train|evaluate] …\n"
-              << expected_date::kTrainUsage << expected_date::kEvaluateUsage;
+    std::cerr << "usage: expected_date_svc [train|evaluate|backtest] …\n"
+              << expected_date::kTrainUsage << expected_date::kEvaluateUsage
+              << expected_date::kBacktestUsage;
     return 2;
   }
   return serve();

@@ -1,9 +1,24 @@
 #include "model_source.hpp"
 
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
 #include "model/model_file.hpp"
 #include "tim/log.hpp"
 
 namespace tim::expected_date {
+
+namespace {
+// FNV-1a 64 of the file's bytes, as hex: equal files, equal versions, on every replica.
+std::string content_version(std::string_view bytes) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char b : bytes) h = (h ^ b) * 1099511628211ull;
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+}  // namespace
 
 ModelSource::ModelSource(std::filesystem::path file, std::chrono::milliseconds check_every)
     : file_(std::move(file)), check_every_(check_every) {
@@ -18,6 +33,12 @@ std::shared_ptr<const ModelParams> ModelSource::current() {
   std::lock_guard lock(mutex_);
   if (!file_.empty() && std::chrono::steady_clock::now() >= next_check_) reload_if_changed();
   return model_;
+}
+
+ModelSource::Versioned ModelSource::current_versioned() {
+  std::lock_guard lock(mutex_);
+  if (!file_.empty() && std::chrono::steady_clock::now() >= next_check_) reload_if_changed();
+  return {model_, version_};
 }
 
 std::string ModelSource::status() {
@@ -44,7 +65,17 @@ void ModelSource::reload_if_changed() {
   loaded_mtime_ = mtime;
   loaded_size_ = size;
   try {
-    model_ = std::make_shared<const ModelParams>(load_model_file(file_));
+    std::ifstream in(file_, std::ios::binary);
+    if (!in) throw ModelFileError("model file: cannot open " + file_.string());
+    const std::string text{std::istreambuf_iterator<char>(in), {}};
+    ModelParams params;
+    try {
+      params = model_from_json(text);
+    } catch (const ModelFileError& e) {
+      throw ModelFileError(file_.string() + ": " + e.what());
+    }
+    model_ = std::make_shared<const ModelParams>(std::move(params));
+    version_ = content_version(text);
     status_ = "model " + file_.string() + " trained until " +
               (model_->training.trained_until.empty() ? model_->training.last_invoice_date
                                                       : model_->training.trained_until);

@@ -22,6 +22,13 @@ class ModelSource {
   // The model to use now (nullptr: use the fallback rule). Looks at the file at most once per
   // check interval: a stat, and a read of a few kilobytes when it changed.
   std::shared_ptr<const ModelParams> current();
+  // The model with its version: a hash of the file's bytes ("fallback" when the rule
+  // answers), so that a caller caching predictions sees a new model as a new key.
+  struct Versioned {
+    std::shared_ptr<const ModelParams> model;
+    std::string version;
+  };
+  Versioned current_versioned();
   // For /readyz and logs: which model answers, or why the fallback rule does.
   std::string status();
 
@@ -35,6 +42,7 @@ class ModelSource {
   std::filesystem::file_time_type loaded_mtime_{};
   std::uintmax_t loaded_size_ = 0;
   std::shared_ptr<const ModelParams> model_;
+  std::string version_ = "fallback";
   std::string status_;
 };
 

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <map>
 
 #include "tim/time.hpp"
 
@@ -68,6 +69,58 @@ std::string instant(Date d) {
   return format_iso8601_utc(std::chrono::system_clock::time_point{d});
 }
 
+void read_history(const json::object& top, const std::string& at, CustomerHistory& out) {
+  if (const auto* h = top.if_contains("history")) {
+    if (!h->is_array()) invalid(at + "history", "must be an array");
+    std::size_t i = 0;
+    for (const auto& item : h->as_array()) {
+      const auto path = at + "history[" + std::to_string(i++) + "].";
+      const auto& o = object(item, path.substr(0, path.size() - 1));
+      PaidInvoice p;
+      p.issue_date = date(o, "issueDate", path);
+      p.due_date = date(o, "dueDate", path);
+      p.settle_date = date(o, "settledDate", path);
+      p.amount_minor = amount(o, path);
+      p.currency = text(o, "ccy", path);
+      p.channel = channel(o, path);
+      out.paid.push_back(std::move(p));
+    }
+  }
+  if (const auto* d = top.if_contains("paidDelays")) {
+    if (!d->is_array()) invalid(at + "paidDelays", "must be an array");
+    std::size_t i = 0;
+    for (const auto& item : d->as_array()) {
+      const auto path = at + "paidDelays[" + std::to_string(i++) + "].";
+      const auto& o = object(item, path.substr(0, path.size() - 1));
+      const auto& days = member(o, "delayDays", path);
+      // A century either way: beyond that a date is wrong, not late.
+      if (!days.is_int64() || days.as_int64() < -kMaxDelayDays || days.as_int64() > kMaxDelayDays)
+        invalid(path + "delayDays", "must be an integer number of days within ±36500");
+      const auto& count = member(o, "count", path);
+      if (!count.is_int64() || count.as_int64() < 1)
+        invalid(path + "count", "must be a positive integer");
+      out.delays.push_back({static_cast<int>(days.as_int64()), count.as_int64(), channel(o, path)});
+    }
+  }
+}
+
+// One invoice's request object; `at` prefixes every field path ("" or "items[3].").
+PredictionRequest read_request(const json::object& top, const std::string& at) {
+  PredictionRequest r;
+  const auto& inv = object(member(top, "invoice", at), at + "invoice");
+  const auto in = at + "invoice.";
+  r.invoice.customer_id = text(inv, "customerId", in);
+  r.invoice.issue_date = date(inv, "issueDate", in);
+  r.invoice.due_date = date(inv, "dueDate", in);
+  r.invoice.amount_minor = amount(inv, in);
+  r.invoice.currency = text(inv, "ccy", in);
+  if (inv.if_contains("country")) r.invoice.country_code = text(inv, "country", in);
+  r.invoice.channel = channel(inv, in);
+  read_history(top, at, r.history);
+  if (top.if_contains("asOf")) r.as_of = date(top, "asOf", at);
+  return r;
+}
+
 }  // namespace
 
 std::variant<PredictionRequest, RequestError> parse_prediction_request(std::string_view body) {
@@ -75,51 +128,52 @@ std::variant<PredictionRequest, RequestError> parse_prediction_request(std::stri
   auto root = json::parse(body, ec);
   if (ec) return RequestError{"", "body is not JSON: " + ec.message()};
   try {
+    return read_request(object(root, "body"), "");
+  } catch (const Invalid& e) {
+    return e.error;
+  }
+}
+
+std::variant<BatchRequest, RequestError> parse_batch_request(std::string_view body) {
+  boost::system::error_code ec;
+  auto root = json::parse(body, ec);
+  if (ec) return RequestError{"", "body is not JSON: " + ec.message()};
+  try {
     const auto& top = object(root, "body");
-    PredictionRequest r;
-    const auto& inv = object(member(top, "invoice", ""), "invoice");
-    r.invoice.customer_id = text(inv, "customerId", "invoice.");
-    r.invoice.issue_date = date(inv, "issueDate", "invoice.");
-    r.invoice.due_date = date(inv, "dueDate", "invoice.");
-    r.invoice.amount_minor = amount(inv, "invoice.");
-    r.invoice.currency = text(inv, "ccy", "invoice.");
-    if (inv.if_contains("country")) r.invoice.country_code = text(inv, "country", "invoice.");
-    r.invoice.channel = channel(inv, "invoice.");
-    if (const auto* h = top.if_contains("history")) {
-      if (!h->is_array()) invalid("history", "must be an array");
-      std::size_t i = 0;
-      for (const auto& item : h->as_array()) {
-        const auto path = "history[" + std::to_string(i++) + "].";
-        const auto& o = object(item, path.substr(0, path.size() - 1));
-        PaidInvoice p;
-        p.issue_date = date(o, "issueDate", path);
-        p.due_date = date(o, "dueDate", path);
-        p.settle_date = date(o, "settledDate", path);
-        p.amount_minor = amount(o, path);
-        p.currency = text(o, "ccy", path);
-        p.channel = channel(o, path);
-        r.history.paid.push_back(std::move(p));
+    BatchRequest batch;
+    if (top.if_contains("asOf")) batch.as_of = date(top, "asOf", "");
+    std::map<std::string, CustomerHistory, std::less<>> histories;
+    if (const auto* h = top.if_contains("histories")) {
+      const auto& by_customer = object(*h, "histories");
+      for (const auto& [customer, history] : by_customer) {
+        const auto at = "histories." + std::string(customer.data(), customer.size());
+        read_history(object(history, at), at + ".", histories[std::string(customer)]);
       }
     }
-    if (const auto* d = top.if_contains("paidDelays")) {
-      if (!d->is_array()) invalid("paidDelays", "must be an array");
-      std::size_t i = 0;
-      for (const auto& item : d->as_array()) {
-        const auto path = "paidDelays[" + std::to_string(i++) + "].";
-        const auto& o = object(item, path.substr(0, path.size() - 1));
-        const auto& days = member(o, "delayDays", path);
-        // A century either way: beyond that a date is wrong, not late.
-        if (!days.is_int64() || days.as_int64() < -kMaxDelayDays || days.as_int64() > kMaxDelayDays)
-          invalid(path + "delayDays", "must be an integer number of days within ±36500");
-        const auto& count = member(o, "count", path);
-        if (!count.is_int64() || count.as_int64() < 1)
-          invalid(path + "count", "must be a positive integer");
-        r.history.delays.push_back(
-            {static_cast<int>(days.as_int64()), count.as_int64(), channel(o, path)});
+    const auto& items = member(top, "items", "");
+    if (!items.is_array()) invalid("items", "must be an array");
+    if (items.as_array().size() > kMaxBatchItems)
+      invalid("items", "holds at most " + std::to_string(kMaxBatchItems) + " invoices per call");
+    std::size_t i = 0;
+    for (const auto& item : items.as_array()) {
+      const auto at = "items[" + std::to_string(i++) + "]";
+      const auto& o = object(item, at);
+      const auto& id = member(o, "invoiceId", at + ".");
+      if (!id.is_int64() || id.as_int64() < 1)
+        invalid(at + ".invoiceId", "must be a positive integer");
+      BatchItem b{id.as_int64(), read_request(o, at + ".")};
+      if (!b.request.as_of) b.request.as_of = batch.as_of;
+      // The customer's shared history adds to what the item carries itself.
+      if (auto found = histories.find(b.request.invoice.customer_id); found != histories.end()) {
+        const auto& shared = found->second;
+        b.request.history.paid.insert(b.request.history.paid.end(), shared.paid.begin(),
+                                      shared.paid.end());
+        b.request.history.delays.insert(b.request.history.delays.end(), shared.delays.begin(),
+                                        shared.delays.end());
       }
+      batch.items.push_back(std::move(b));
     }
-    if (top.if_contains("asOf")) r.as_of = date(top, "asOf", "");
-    return r;
+    return batch;
   } catch (const Invalid& e) {
     return e.error;
   }
@@ -132,7 +186,10 @@ std::string request_error_json(const RequestError& error) {
   return json::serialize(json::object{{"error", std::move(e)}});
 }
 
-std::string prediction_json(std::int64_t invoice_id, const Prediction& p, std::string_view model) {
+namespace {
+
+json::object prediction_object(std::int64_t invoice_id, const Prediction& p, std::string_view model,
+                               std::string_view model_version) {
   json::object o;
   o["invoiceId"] = invoice_id;
   o["expectedDate"] = instant(p.expected);
@@ -144,7 +201,25 @@ std::string prediction_json(std::int64_t invoice_id, const Prediction& p, std::s
   json::array notes;
   for (const auto& n : p.notes) notes.emplace_back(n);
   o["notes"] = std::move(notes);
-  return json::serialize(o);
+  o["modelVersion"] = model_version;
+  return o;
+}
+
+}  // namespace
+
+std::string prediction_json(std::int64_t invoice_id, const Prediction& p, std::string_view model,
+                            std::string_view model_version) {
+  return json::serialize(prediction_object(invoice_id, p, model, model_version));
+}
+
+std::string batch_json(std::span<const BatchItem> items, std::span<const Prediction> predictions,
+                       std::string_view model, std::string_view model_version) {
+  json::array out;
+  out.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out.push_back(prediction_object(items[i].invoice_id, predictions[i], model, model_version));
+  return json::serialize(
+      json::object{{"modelVersion", model_version}, {"predictions", std::move(out)}});
 }
 
 }  // namespace tim::expected_date

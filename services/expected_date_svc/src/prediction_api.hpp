@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "model/predictor.hpp"
 
@@ -37,7 +39,34 @@ std::variant<PredictionRequest, RequestError> parse_prediction_request(std::stri
 std::string request_error_json(const RequestError& error);
 
 // {"invoiceId","expectedDate","expectedDateLow","expectedDateHigh","basis","historyCount",
-//  "model","notes"}: the tutorial's two fields first; dates as midnight UTC instants.
-std::string prediction_json(std::int64_t invoice_id, const Prediction& p, std::string_view model);
+//  "model","notes","modelVersion"}: the tutorial's two fields first; dates as midnight UTC
+// instants. modelVersion names the model file's content, so a caller may cache the answer.
+std::string prediction_json(std::int64_t invoice_id, const Prediction& p, std::string_view model,
+                            std::string_view model_version);
+
+// POST /api/expected-dates: many invoices in one call.
+inline constexpr std::size_t kMaxBatchItems = 1000;
+
+struct BatchItem {
+  std::int64_t invoice_id = 0;
+  PredictionRequest request;
+};
+
+struct BatchRequest {
+  std::optional<Date> as_of;
+  std::vector<BatchItem> items;
+};
+
+// {"asOf"?, "histories"?: {"<customerId>": {"paidDelays"?, "history"?}},
+//  "items": [{"invoiceId", "invoice", "paidDelays"?, "history"?, "asOf"?}]} (at most
+// kMaxBatchItems): a customer's history is sent once for all its invoices and adds to what an
+// item carries itself; an item's asOf wins over the call's. Each item reads as the single
+// request does, so each answer is the single call's. Errors name the field
+// ("items[3].invoice.dueDate").
+std::variant<BatchRequest, RequestError> parse_batch_request(std::string_view body);
+
+// {"modelVersion", "predictions": [prediction_json's object per item, in the items' order]}
+std::string batch_json(std::span<const BatchItem> items, std::span<const Prediction> predictions,
+                       std::string_view model, std::string_view model_version);
 
 }  // namespace tim::expected_date

@@ -59,3 +59,22 @@ TEST(ModelSource, ReloadsOnChangeAndKeepsTheLastGoodModel) {
   ASSERT_NE(reloaded, nullptr);
   EXPECT_NE(reloaded, first);
 }
+
+TEST(ModelSource, VersionNamesTheFileContent) {
+  auto path = temp_model_path();
+  write(path, demo_model());
+  ModelSource s{path, std::chrono::milliseconds{0}};
+  const auto first = s.current_versioned();
+  ASSERT_NE(first.model, nullptr);
+  EXPECT_EQ(first.version.size(), 16u);
+  ModelSource again{path};
+  EXPECT_EQ(again.current_versioned().version, first.version);  // every replica agrees
+  auto changed = demo_model();
+  changed += "\n";  // other bytes, the same model: still a new version
+  write(path, changed);
+  fs::last_write_time(path, fs::last_write_time(path) + std::chrono::seconds{2});
+  const auto second = s.current_versioned();
+  ASSERT_NE(second.model, nullptr);
+  EXPECT_NE(second.version, first.version);
+  EXPECT_EQ(ModelSource{""}.current_versioned().version, "fallback");
+}

@@ -89,13 +89,14 @@ TEST(PredictionJson, TutorialFieldsFirstThenTheInterval) {
   p.high = p.expected + std::chrono::days{4};
   p.basis = Basis::customer_history;
   p.history_count = 12;
-  auto v = boost::json::parse(prediction_json(42, p, "trained")).as_object();
+  auto v = boost::json::parse(prediction_json(42, p, "trained", "abc")).as_object();
   EXPECT_EQ(v.begin()->key(), "invoiceId");
   EXPECT_EQ(v.at("expectedDate"), "2026-12-05T00:00:00.000Z");
   EXPECT_EQ(v.at("expectedDateLow"), "2026-12-02T00:00:00.000Z");
   EXPECT_EQ(v.at("expectedDateHigh"), "2026-12-09T00:00:00.000Z");
   EXPECT_EQ(v.at("basis"), "customer history with 12 paid invoices");
   EXPECT_EQ(v.at("historyCount"), 12);
+  EXPECT_EQ(v.at("modelVersion"), "abc");
 }
 
 TEST(PredictionRequest, DatesStayInTheDocumentedRange) {
@@ -133,4 +134,73 @@ TEST(PredictionRequest, ARefusalIsTheErrorBodyWithItsField) {
                    .at("error")
                    .as_object()
                    .contains("field"));
+}
+
+namespace {
+std::string batch_body(int items) {
+  std::string body =
+      R"({"asOf":"2026-11-26","histories":{"C-1":{"paidDelays":[{"delayDays":9,"count":7}]}},"items":[)";
+  for (int i = 1; i <= items; ++i)
+    body += (i > 1 ? "," : "") + std::string(R"({"invoiceId":)") + std::to_string(i) +
+            R"(,"invoice":{"customerId":"C-)" + std::to_string(i % 2) +
+            R"(","issueDate":"2026-11-01","dueDate":"2026-12-01","amount":100,"ccy":"USD"}})";
+  return body + "]}";
+}
+RequestError batch_error_of(std::string_view body) {
+  auto r = parse_batch_request(body);
+  EXPECT_TRUE(std::holds_alternative<RequestError>(r)) << body;
+  return std::holds_alternative<RequestError>(r) ? std::get<RequestError>(r) : RequestError{};
+}
+}  // namespace
+
+TEST(BatchRequest, EachItemReadsAsTheSingleRequestWithItsCustomersHistory) {
+  const auto batch = std::get<BatchRequest>(parse_batch_request(batch_body(3)));
+  ASSERT_EQ(batch.items.size(), 3u);
+  EXPECT_EQ(batch.items[0].invoice_id, 1);
+  EXPECT_EQ(batch.items[0].request.invoice.customer_id, "C-1");
+  ASSERT_EQ(batch.items[0].request.history.delays.size(), 1u);  // C-1's shared history
+  EXPECT_EQ(batch.items[0].request.history.delays[0].delay_days, 9);
+  EXPECT_TRUE(batch.items[1].request.history.delays.empty());               // C-0 has none
+  EXPECT_EQ(format_iso_date(*batch.items[2].request.as_of), "2026-11-26");  // the call's asOf
+
+  // The same invoice and history as a single request predicts the same.
+  const auto single = std::get<PredictionRequest>(parse_prediction_request(
+      R"({"invoice":{"customerId":"C-1","issueDate":"2026-11-01","dueDate":"2026-12-01",
+          "amount":100,"ccy":"USD"},"paidDelays":[{"delayDays":9,"count":7}],"asOf":"2026-11-26"})"));
+  const auto a = predict_fallback(single.invoice, single.history, single.as_of);
+  const auto& item = batch.items[0].request;
+  const auto b = predict_fallback(item.invoice, item.history, item.as_of);
+  EXPECT_EQ(a.expected, b.expected);
+  EXPECT_EQ(a.low, b.low);
+  EXPECT_EQ(a.high, b.high);
+}
+
+TEST(BatchRequest, RefusesOverTheLimitAndNamesTheItemsField) {
+  EXPECT_TRUE(std::holds_alternative<BatchRequest>(parse_batch_request(batch_body(1000))));
+  EXPECT_EQ(batch_error_of(batch_body(1001)).field, "items");
+  EXPECT_EQ(batch_error_of(R"({"items":{}})").field, "items");
+  EXPECT_EQ(batch_error_of(R"({})").field, "items");
+  EXPECT_EQ(batch_error_of(R"({"items":[{"invoice":{}}]})").field, "items[0].invoiceId");
+  EXPECT_EQ(batch_error_of(R"({"items":[{"invoiceId":1,"invoice":{"customerId":"C"}}]})").field,
+            "items[0].invoice.issueDate");
+  EXPECT_EQ(
+      batch_error_of(R"({"histories":{"C":{"paidDelays":[{"delayDays":1}]}},"items":[]})").field,
+      "histories.C.paidDelays[0].count");
+}
+
+TEST(BatchJson, OneAnswerPerItemInOrderWithTheModelVersion) {
+  const auto batch = std::get<BatchRequest>(parse_batch_request(batch_body(2)));
+  std::vector<Prediction> predictions;
+  for (const auto& item : batch.items)
+    predictions.push_back(
+        predict_fallback(item.request.invoice, item.request.history, item.request.as_of));
+  auto v = boost::json::parse(batch_json(batch.items, predictions, "fallback rule", "fallback"))
+               .as_object();
+  EXPECT_EQ(v.at("modelVersion"), "fallback");
+  const auto& list = v.at("predictions").as_array();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[1].at("invoiceId"), 2);
+  EXPECT_EQ(list[0].at("expectedDate"),
+            boost::json::parse(prediction_json(1, predictions[0], "fallback rule", "fallback"))
+                .at("expectedDate"));
 }

@@ -6,9 +6,11 @@
 #include <charconv>
 #include <functional>
 #include <limits>
+#include <map>
 #include <variant>
 
 #include "failpoints.hpp"
+#include "forecast_api.hpp"
 #include "tim/ids.hpp"
 #include "tim/invoices/csv.hpp"
 #include "tim/invoices/error.hpp"
@@ -26,6 +28,13 @@ using http::Response;
 
 Instant now() {
   return to_instant(std::chrono::system_clock::now());
+}
+
+Date utc_today() {
+  return Date::from_days(static_cast<std::int32_t>(
+      std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
+          .time_since_epoch()
+          .count()));
 }
 
 // {"error":{"code","message"[,"field"]}}: the field tells a client which input to fix.
@@ -167,7 +176,7 @@ bool wants_csv(const Request& request, const ListQuery& query) {
 // population.
 struct InvoiceWithHistory {
   Invoice invoice;
-  std::vector<PaidDelay> paid;
+  PaidHistory paid;
   std::string history_error;
 };
 
@@ -175,7 +184,8 @@ InvoiceWithHistory read_invoice(InvoiceStore& store, InvoiceId id, bool with_his
   InvoiceWithHistory out{store.get(id), {}, {}};
   if (!with_history || out.invoice.status != Status::open) return out;
   try {
-    out.paid = store.paid_delays(out.invoice.customer_id);
+    const std::string& customer = out.invoice.customer_id;
+    out.paid = std::move(store.paid_histories(std::span(&customer, 1))[customer]);
   } catch (const Error& e) {
     out.history_error = e.what();
   }
@@ -198,11 +208,8 @@ Task<Response> get_invoice(ApiContext& c, Request& request, std::string id_text)
   // Only an open invoice has a date to predict: a paid one has its settledDate, a void one none.
   if (invoice.status == Status::open && predict) {
     // Arguments named first: g++ 12 mishandles temporaries inside co_await expressions.
-    const std::span<const PaidDelay> history{read.paid};
-    const auto today = Date::from_days(static_cast<std::int32_t>(
-        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
-            .time_since_epoch()
-            .count()));
+    const PaidHistory& history = read.paid;
+    const auto today = utc_today();
     expected = co_await c.expected_dates->predict(invoice, history, today, request);
   }
   // The tutorial's fields first (id, ref, amount, balance, ccy, expectedDate), then the rest.
@@ -267,6 +274,56 @@ class CsvExport final : public http::BodySource {
   bool done_ = false;
 };
 
+// A page with each open invoice's expected date: the page and its customers' histories in one
+// store job, then one batch call to the predictor (or none, when the cache holds them all).
+// Without an answer the page goes out without the dates, as GET /:id does.
+struct PageWithHistories {
+  InvoicePage page;
+  std::map<std::string, PaidHistory, std::less<>> histories;
+};
+
+Task<Response> list_with_expected_dates(ApiContext& c, Request& request, ListFilter filter) {
+  auto store = need_store(c);
+  auto work = timed("list", [store, filter] {
+    PageWithHistories out{store->list(filter), {}};
+    std::vector<std::string> customers;
+    for (const auto& invoice : out.page.invoices)
+      if (invoice.status == Status::open) customers.push_back(invoice.customer_id);
+    // As GET /:id: without the history the predictor uses the population.
+    try {
+      if (!customers.empty()) out.histories = store->paid_histories(customers);
+    } catch (const Error&) {
+    }
+    return out;
+  });
+  const PageWithHistories read = co_await c.pool.run(std::move(work));
+  std::vector<Invoice> open;
+  for (const auto& invoice : read.page.invoices)
+    if (invoice.status == Status::open) open.push_back(invoice);
+  const auto today = utc_today();
+  const std::span<const Invoice> asked{open};
+  auto predicted = co_await c.expected_dates->predict_many(asked, read.histories, today, request);
+  boost::json::array invoices;
+  invoices.reserve(read.page.invoices.size());
+  std::size_t next_open = 0;
+  for (const auto& invoice : read.page.invoices) {
+    const ExpectedDate* expected = nullptr;
+    if (invoice.status == Status::open && predicted[next_open++])
+      expected = &*predicted[next_open - 1];
+    // The tutorial's field order, as GET /:id answers.
+    auto item = invoice_to_json(invoice, expected ? std::optional(expected->date) : std::nullopt);
+    if (expected && expected->low) {
+      item["expectedDateLow"] = *expected->low;
+      item["expectedDateHigh"] = *expected->high;
+    }
+    if (expected && expected->basis) item["expectedDateBasis"] = *expected->basis;
+    invoices.push_back(std::move(item));
+  }
+  auto body = page_to_json({{}, read.page.next_cursor});
+  body["invoices"] = std::move(invoices);
+  co_return http::json_response(200, boost::json::serialize(body));
+}
+
 Task<Response> list_invoices(ApiContext& c, Request& request) {
   const ListQuery query = parse_list_query(request.query());
   auto store = need_store(c);
@@ -280,6 +337,10 @@ Task<Response> list_invoices(ApiContext& c, Request& request) {
     response.headers.add("content-type", "text/csv; charset=utf-8");
     response.headers.add("content-disposition", "attachment; filename=\"invoices.csv\"");
     co_return response;
+  }
+  if (query.expand_expected_date && c.expected_dates) {
+    auto task = list_with_expected_dates(c, request, query.filter);
+    co_return co_await std::move(task);
   }
   auto work = timed("list", [store, filter = query.filter] { return store->list(filter); });
   const InvoicePage page = co_await c.pool.run(std::move(work));
@@ -581,6 +642,12 @@ void add_invoice_routes(http::Router& router, ApiContext& context) {
     auto task = list_events(c, r);
     return answering_errors(std::move(task), r);
   };
+  auto forecast = [&c](Request& r, const http::PathParams&) {
+    auto task = forecast_answer(c, r);
+    return answering_errors(std::move(task), r);
+  };
+  router.get("/api/forecast", forecast);
+  router.get("/api/forecast/", forecast);  // the gateway's /forecast/ arrives with the slash
   router.get("/api/events", events);
   router.get("/api/events/", events);  // the gateway's /events/ arrives with the slash
   router.add("PATCH", "/api/invoices/:id", [&c](Request& r, const http::PathParams& p) {

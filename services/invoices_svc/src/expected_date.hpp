@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tim/invoices/invoice.hpp"
 #include "tim/invoices/payment_summary.hpp"
@@ -20,6 +22,7 @@ struct ExpectedDate {
   std::optional<std::string> low;
   std::optional<std::string> high;
   std::optional<std::string> basis;
+  std::string model_version;  // the predictor's modelVersion ("" from an older predictor)
 };
 
 // Body of POST /api/expected-date/:id: the invoice's facts and the customer's paid history as
@@ -34,5 +37,17 @@ std::string prediction_request_json(const Invoice& invoice, std::span<const Paid
 // UTC instants. Anything else (garbage, another invoice, a malformed date) gives nullopt and `why`.
 std::optional<ExpectedDate> expected_date_from_answer(std::string_view body,
                                                       std::int64_t invoice_id, std::string* why);
+
+// Body of POST /api/expected-dates: the invoices (at most 1,000) and, once per customer, the
+// histories given for their customers.
+std::string batch_request_json(std::span<const Invoice> invoices,
+                               const std::map<std::string, PaidHistory, std::less<>>& histories,
+                               Date as_of);
+
+// The batch answer, one entry per asked invoice in `invoice_ids`' order: nullopt for an entry
+// the predictor got wrong (another invoice, a malformed date). nullopt for the whole answer
+// when it is not the contract's shape (and `why`).
+std::optional<std::vector<std::optional<ExpectedDate>>> expected_dates_from_batch_answer(
+    std::string_view body, std::span<const InvoiceId> invoice_ids, std::string* why);
 
 }  // namespace tim::invoices

@@ -130,9 +130,12 @@ int main(int argc, char** argv) {
 
     http::HttpClient client(http::ClientOptions::from_env());
     std::unique_ptr<invoices::ExpectedDateClient> expected_dates;
+    invoices::PredictionCache prediction_cache(
+        static_cast<std::size_t>(config::get_int("PREDICTION_CACHE_ENTRIES", 0, 0, 10'000'000)));
     if (expected_date_uri)
-      expected_dates =
-          std::make_unique<invoices::ExpectedDateClient>(client, *expected_date_uri, timeout);
+      expected_dates = std::make_unique<invoices::ExpectedDateClient>(
+          client, *expected_date_uri, timeout, &prediction_cache,
+          config::get_millis("EXPECTED_DATE_BATCH_TIMEOUT_MS", std::chrono::milliseconds{2000}));
 
     http::Router router;
     http::Server server(options, [&](http::Request& r) { return router(r); });

@@ -88,3 +88,36 @@ TEST(PredictionRequest, CarriesTheInvoiceAndTheCustomersDelayHistogram) {
   EXPECT_EQ(delays[1].at("delayDays"), 4);
   EXPECT_EQ(delays[1].at("count"), 17);
 }
+
+TEST(BatchPredictionRequest, SendsEachCustomersHistoryOnce) {
+  const std::vector<Invoice> invoices = {invoice(1, "2026-11-01", "2026-12-01", std::nullopt),
+                                         invoice(2, "2026-11-02", "2026-12-02", std::nullopt)};
+  std::map<std::string, PaidHistory, std::less<>> histories;
+  histories["C-1"] = {{{4, 2}, {9, 1}}, 3};
+  const auto body =
+      boost::json::parse(batch_request_json(invoices, histories, day("2026-11-20"))).as_object();
+  EXPECT_EQ(body.at("asOf"), "2026-11-20");
+  ASSERT_EQ(body.at("items").as_array().size(), 2u);
+  EXPECT_EQ(body.at("items").as_array()[1].at("invoiceId"), 2);
+  EXPECT_EQ(body.at("items").as_array()[1].at("invoice").at("dueDate"), "2026-12-02");
+  const auto& delays = body.at("histories").at("C-1").at("paidDelays").as_array();
+  ASSERT_EQ(delays.size(), 2u);
+  EXPECT_EQ(delays[1].at("delayDays"), 9);
+  EXPECT_EQ(body.at("histories").as_object().size(), 1u);
+}
+
+TEST(BatchPredictionAnswer, OneEntryPerInvoiceAndRefusesTheWrongShape) {
+  const std::vector<InvoiceId> ids = {1, 2};
+  std::string why;
+  const auto read = expected_dates_from_batch_answer(
+      R"({"modelVersion":"m","predictions":[
+          {"invoiceId":1,"expectedDate":"2026-12-01T00:00:00.000Z","modelVersion":"m"},
+          {"invoiceId":9,"expectedDate":"2026-12-01T00:00:00.000Z"}]})",
+      ids, &why);
+  ASSERT_TRUE(read);
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_EQ((*read)[0]->model_version, "m");
+  EXPECT_FALSE((*read)[1]);  // about another invoice: that entry only
+  EXPECT_FALSE(expected_dates_from_batch_answer(R"({"predictions":[]})", ids, &why));
+  EXPECT_FALSE(expected_dates_from_batch_answer("garbage", ids, &why));
+}

@@ -40,4 +40,18 @@ std::vector<DelayChange> merge_delay_changes(std::vector<DelayChange> changes) {
   return out;
 }
 
+std::int64_t history_version(std::span<const PaidDelay> delays) {
+  if (delays.empty()) return 0;
+  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a over each (delay, count)
+  const auto mix = [&](std::uint64_t value) {
+    for (int byte = 0; byte < 8; ++byte)
+      hash = (hash ^ ((value >> (8 * byte)) & 0xff)) * 1099511628211ull;
+  };
+  for (const auto& d : delays) {
+    mix(static_cast<std::uint64_t>(static_cast<std::int64_t>(d.delay_days)));
+    mix(static_cast<std::uint64_t>(d.count));
+  }
+  return static_cast<std::int64_t>(hash | 1);  // never 0: that is "no history"
+}
+
 }  // namespace tim::invoices

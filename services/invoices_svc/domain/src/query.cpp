@@ -96,8 +96,8 @@ InvoiceId decode_cursor(std::string_view cursor, const ListFilter& filter) {
 }
 
 ListQuery parse_list_query(std::string_view query) {
-  static constexpr std::array<std::string_view, 7> kParameters = {
-      "customer", "status", "due_before", "due_after", "limit", "cursor", "format"};
+  static constexpr std::array<std::string_view, 8> kParameters = {
+      "customer", "status", "due_before", "due_after", "limit", "cursor", "format", "expand"};
   ListQuery result;
   std::optional<std::string> cursor;
   std::set<std::string> seen;
@@ -144,6 +144,9 @@ ListQuery parse_list_query(std::string_view query) {
         result.format = ListFormat::csv;
       else if (value != "json")
         throw_invalid_field(name, "must be json or csv");
+    } else if (name == "expand") {
+      if (value != "expectedDate") throw_invalid_field(name, "must be expectedDate");
+      result.expand_expected_date = true;
     }
   }
   // The cursor is checked last, against the complete filter.

@@ -69,3 +69,11 @@ TEST(DelayChanges, MergeFoldsEqualKeysAndDropsZeros) {
       {{"B", 1, +1}, {"A", 3, +1}, {"B", 1, +2}, {"A", 3, -1}, {"A", -2, +1}, {"B", 0, +1}});
   EXPECT_EQ(merged, (std::vector<DelayChange>{{"A", -2, +1}, {"B", 0, +1}, {"B", 1, +3}}));
 }
+
+TEST(HistoryVersion, NamesTheHistogramsContent) {
+  const std::vector<PaidDelay> a = {{5, 1}}, b = {{5, 2}}, c = {{5, 1}, {7, 1}}, d = {{6, 1}};
+  EXPECT_EQ(history_version({}), 0);
+  EXPECT_EQ(history_version(a), history_version(std::vector<PaidDelay>{{5, 1}}));
+  for (const auto* other : {&b, &c, &d}) EXPECT_NE(history_version(a), history_version(*other));
+  EXPECT_NE(history_version(a), 0);
+}

@@ -37,6 +37,8 @@ TEST(ListQuery, ReadsEveryParameterDecoded) {
   EXPECT_EQ(q.filter.due_after, Date::parse("2026-01-31"));
   EXPECT_EQ(q.filter.limit, 20);
   EXPECT_EQ(q.format, ListFormat::csv);
+  EXPECT_FALSE(q.expand_expected_date);
+  EXPECT_TRUE(parse_list_query("status=open&expand=expectedDate").expand_expected_date);
   EXPECT_EQ(parse_list_query("customer=&status=").filter, ListFilter{});
 }
 
@@ -57,6 +59,7 @@ TEST(ListQuery, NamesTheBadParameter) {
   EXPECT_EQ(refused_parameter("sort=id"), "sort");
   EXPECT_EQ(refused_parameter("status=open&status=paid"), "status");
   EXPECT_EQ(refused_parameter("format=xml"), "format");
+  EXPECT_EQ(refused_parameter("expand=payments"), "expand");
   EXPECT_EQ(refused_parameter("cursor=garbage!"), "cursor");
   EXPECT_EQ(refused_parameter("cursor=djEuNQ"), "cursor");  // "v1.5" without the filter tag
 }

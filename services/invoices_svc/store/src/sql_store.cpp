@@ -671,6 +671,51 @@ class SqlStore final : public InvoiceStore {
     return out;
   }
 
+  std::map<std::string, PaidHistory, std::less<>> paid_histories(
+      std::span<const std::string> customer_ids) override {
+    std::vector<std::string> ids(customer_ids.begin(), customer_ids.end());
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::map<std::string, PaidHistory, std::less<>> out;
+    for (const auto& id : ids) out[id];
+    read([&](Connection& c) {
+      for (std::size_t i = 0; i < ids.size(); i += sql::kCustomersPerRead) {
+        const std::span<const std::string> chunk(ids.data() + i,
+                                                 std::min(sql::kCustomersPerRead, ids.size() - i));
+        const auto delays = sql::paid_delays_of_statement(chunk);
+        for (const auto& row : c.query(delays.text, delays.params))
+          out[text(row, 0)].delays.push_back(
+              {static_cast<std::int32_t>(integer(row, 1)), integer(row, 2)});
+      }
+    });
+    for (auto& [customer, history] : out) history.version = history_version(history.delays);
+    return out;
+  }
+
+  std::vector<Invoice> open_invoices(const OpenInvoiceFilter& filter) override {
+    const auto rows = read([&](Connection& c) {
+      const auto statement =
+          sql::open_invoices_statement(filter.customer, filter.ccy, filter.after_id,
+                                       std::clamp(filter.limit, 1, 10'000), c.dialect());
+      return c.query(statement.text, statement.params);
+    });
+    std::vector<Invoice> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) {
+      Invoice invoice;
+      invoice.id = integer(row, 0);
+      invoice.customer_id = text(row, 1);
+      invoice.ccy = text(row, 2);
+      invoice.amount = integer(row, 3);
+      invoice.balance = integer(row, 4);
+      invoice.issue_date = date(text(row, 5));
+      invoice.due_date = date(text(row, 6));
+      invoice.version = integer(row, 7);
+      out.push_back(std::move(invoice));
+    }
+    return out;
+  }
+
   void refresh_statistics() override {
     read([](Connection& c) {
       // A bulk-load connection commits with synchronous=NORMAL (sqlite_connection.cpp): this

@@ -30,6 +30,17 @@ Statement get_statement(std::int64_t id);
 // A customer's paid-delay histogram (the predictor's history).
 Statement paid_delays_statement(const std::string& customer_id);
 
+// Several customers' paid-delay histograms: customer_ids padded to kCustomersPerRead (one
+// statement text, prepared once), at most that many per statement.
+inline constexpr std::size_t kCustomersPerRead = 100;
+Statement paid_delays_of_statement(std::span<const std::string> customer_ids);
+
+// The forecast's open invoices: id, customer_id, ccy, amount, balance, issue_date, due_date,
+// version; after `after_id` in id order, through the status (or customer and status) index.
+Statement open_invoices_statement(const std::optional<std::string>& customer,
+                                  const std::optional<std::string>& ccy, std::int64_t after_id,
+                                  int rows, Dialect dialect);
+
 // GET /api/events: after a feed cursor ("" from the start), in commit order (sql_store.cpp).
 // Throws invalid_field for a malformed cursor.
 Statement events_statement(const std::string& after, const std::optional<std::string>& type,

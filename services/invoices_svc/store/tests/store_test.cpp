@@ -597,6 +597,81 @@ TEST_P(StoreTest, PaidDelaysFollowPaymentsAndImports) {
   EXPECT_EQ(store->paid_delays("C-1").back(), (PaidDelay{5, 2}));  // a and b; imports are -4..4
 }
 
+// Issue 16: the history version moves with the histogram and only then: a cached prediction
+// keyed by it is stale exactly when the customer's history changed.
+TEST_P(StoreTest, HistoryVersionsMoveWithThePaidDelays) {
+  auto store = open();
+  const auto a = store->create(new_invoice("C-1", 1000, "2026-11-10"), std::nullopt, kNow).invoice;
+  const auto b = store->create(new_invoice("C-1", 1000, "2026-11-10"), std::nullopt, kNow).invoice;
+  store->create(new_invoice("C-2", 1000, "2026-11-10"), std::nullopt, kNow);
+  const std::vector<std::string> both = {"C-2", "C-1", "C-1", "NOBODY"};
+  auto histories = store->paid_histories(both);
+  ASSERT_EQ(histories.size(), 3u);
+  EXPECT_EQ(histories["C-1"].version, 0);
+  EXPECT_TRUE(histories["NOBODY"].delays.empty());
+  store->record_payment(a.id, {400, day("2026-11-12"), std::nullopt}, kNow);  // part: no change
+  EXPECT_EQ(store->paid_histories(both)["C-1"].version, 0);
+  store->record_payment(a.id, {600, day("2026-11-15"), std::nullopt}, kNow);  // settles a
+  histories = store->paid_histories(both);
+  const auto first = histories["C-1"].version;
+  EXPECT_NE(first, 0);
+  EXPECT_EQ(histories["C-1"].delays, (std::vector<PaidDelay>{{5, 1}}));
+  EXPECT_EQ(histories["C-2"].version, 0);
+  store->record_payment(b.id, {1000, day("2026-11-20"), std::nullopt}, kNow);
+  histories = store->paid_histories(both);
+  EXPECT_NE(histories["C-1"].version, first);
+  EXPECT_NE(histories["C-1"].version, 0);
+  EXPECT_EQ(histories["C-1"].delays, (std::vector<PaidDelay>{{5, 1}, {10, 1}}));
+  EXPECT_EQ(histories["C-1"].version, history_version(histories["C-1"].delays));
+  // More customers than one statement reads.
+  std::vector<ImportRecord> records;
+  std::vector<std::string> many;
+  for (int n = 0; n < 250; ++n) {
+    many.push_back("M-" + std::to_string(n));
+    records.push_back({new_invoice(many.back(), 500, "2026-11-05"),
+                       {{500, day("2026-11-07"), std::nullopt}},
+                       false});
+  }
+  store->import(records, kNow);
+  const auto imported = store->paid_histories(many);
+  ASSERT_EQ(imported.size(), 250u);
+  for (const auto& [customer, history] : imported) {
+    EXPECT_EQ(history.version, history_version(std::vector<PaidDelay>{{2, 1}})) << customer;
+    EXPECT_EQ(history.delays, (std::vector<PaidDelay>{{2, 1}})) << customer;
+  }
+}
+
+TEST_P(StoreTest, OpenInvoicesArePagedInIdOrderWithTheirFilters) {
+  auto store = open();
+  std::vector<InvoiceId> open_ids;
+  for (int n = 0; n < 30; ++n) {
+    auto created =
+        store->create(new_invoice(n % 3 ? "C-1" : "C-2", 100 + n, "2026-11-10"), std::nullopt, kNow)
+            .invoice;
+    if (n % 5 == 0)
+      store->record_payment(created.id, {created.amount, day("2026-11-12"), std::nullopt}, kNow);
+    else
+      open_ids.push_back(created.id);
+  }
+  std::vector<InvoiceId> seen;
+  for (InvoiceId after = 0;;) {
+    const auto page = store->open_invoices({std::nullopt, std::nullopt, after, 7});
+    for (const auto& invoice : page) {
+      seen.push_back(invoice.id);
+      EXPECT_EQ(invoice.balance, invoice.amount);
+      EXPECT_EQ(invoice.status, Status::open);
+    }
+    if (page.size() < 7) break;
+    after = page.back().id;
+  }
+  EXPECT_EQ(seen, open_ids);
+  for (const auto& invoice : store->open_invoices({std::string("C-2"), std::nullopt, 0, 100}))
+    EXPECT_EQ(invoice.customer_id, "C-2");
+  EXPECT_TRUE(store->open_invoices({std::nullopt, std::string("USD"), 0, 100}).empty());
+  EXPECT_EQ(store->open_invoices({std::nullopt, std::string("GBP"), 0, 100}).size(),
+            open_ids.size());
+}
+
 TEST_P(StoreTest, PaidDelaysStayExactUnderConcurrentPayments) {
   // Two replicas settle invoices of one customer at once, all with the same few delays: the
   // histogram's rows are contended, and still every settle is counted once.
@@ -796,6 +871,27 @@ TEST_P(StoreTest, EveryApiStatementUsesItsOwnIndexAtScale) {
   const std::vector<std::string> refs = {"INV-000123", "F-77", "INV-099999"};
   statements.push_back(
       {"an import's duplicate check", sql::existing_refs_statement(refs), {"invoices_by_ref"}});
+  // The forecast's reads: open invoices page by page, and their customers' histories.
+  std::vector<std::string> customers;
+  for (int n = 0; n < 40; ++n) customers.push_back("C-" + std::to_string(n));
+  statements.push_back({"paid delays of a page's customers",
+                        sql::paid_delays_of_statement(customers),
+                        {"customer_paid_delays_pkey"}});
+  statements.push_back({"forecast: open invoices",
+                        sql::open_invoices_statement(std::nullopt, std::nullopt, 0, 1001, dialect),
+                        status_indexes});
+  statements.push_back(
+      {"forecast: open invoices, next page",
+       sql::open_invoices_statement(std::nullopt, std::nullopt, 40'000, 1001, dialect),
+       status_indexes});
+  statements.push_back(
+      {"forecast: open invoices of one currency",
+       sql::open_invoices_statement(std::nullopt, std::string("EUR"), 0, 1001, dialect),
+       status_indexes});
+  statements.push_back(
+      {"forecast: one customer's open invoices",
+       sql::open_invoices_statement(std::string("BIG-2"), std::nullopt, 0, 1001, dialect),
+       customer_indexes});
   statements.push_back({"one invoice's events",
                         sql::invoice_events_statement(54321, 0, 101, dialect),
                         {"invoice_events_by_invoice"}});

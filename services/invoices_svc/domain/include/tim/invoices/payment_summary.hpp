@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,19 @@ struct PaidDelay {
 // settled before it was issued (a data error, which the predictor ignores too), or settled by
 // credit notes alone (no payment was made).
 std::optional<std::int32_t> paid_delay_days(const Invoice& invoice);
+
+// A customer's histogram with its version, so that an answer computed from it can be cached
+// under the version.
+struct PaidHistory {
+  std::vector<PaidDelay> delays;
+  std::int64_t version = 0;
+};
+
+// The version of a histogram (ascending by delay, as the store reads it): a 64-bit hash of its
+// content, 0 for none. A prediction is a function of the histogram, so equal histograms may
+// share cached answers, and any change (a payment that settles, a reversal, a correction)
+// gives another version. Read with the histogram: no counter to write on the payment path.
+std::int64_t history_version(std::span<const PaidDelay> delays);
 
 struct DelayChange {
   std::string customer_id;

@@ -1,4 +1,5 @@
-// The list query (GET /api/invoices?customer=&status=&due_before=&due_after=&limit=&cursor=)
+// The list query (GET /api/invoices?customer=&status=&due_before=&due_after=&limit=&cursor=
+// &format=&expand=)
 // and its opaque cursor. Pages are ordered by id, and a cursor holds the last id of the
 // previous page: pages stay stable while invoices are added.
 #pragma once
@@ -31,6 +32,7 @@ enum class ListFormat { json, csv };
 struct ListQuery {
   ListFilter filter;
   ListFormat format = ListFormat::json;  // format=csv; the handler also honours Accept
+  bool expand_expected_date = false;     // expand=expectedDate: each open invoice's prediction
 };
 
 // The raw query string (after '?', percent-encoded). Throws Error(invalid) naming the

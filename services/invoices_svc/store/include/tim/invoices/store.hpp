@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -127,6 +128,13 @@ struct EventPage {
 
 inline constexpr int kMaxEventLimit = 1000;
 
+struct OpenInvoiceFilter {
+  std::optional<std::string> customer;
+  std::optional<std::string> ccy;
+  InvoiceId after_id = 0;
+  int limit = 1000;
+};
+
 class InvoiceStore {
  public:
   // The write of a keyed request, given the store as seen inside the request's transaction.
@@ -192,6 +200,14 @@ class InvoiceStore {
   // history). Kept in the transaction of every change that settles an invoice (payment,
   // import), so it is exact at every commit; one indexed read, whatever the customer's age.
   virtual std::vector<PaidDelay> paid_delays(const std::string& customer_id) = 0;
+  // These customers' paid-delay histograms with their versions (history_version): one read
+  // for a page of invoices. A customer without paid history has an empty one at version 0.
+  virtual std::map<std::string, PaidHistory, std::less<>> paid_histories(
+      std::span<const std::string> customer_ids) = 0;
+  // Open invoices in id order after `filter.after_id`, at most `filter.limit` (the forecast
+  // reads them page by page through the status index). Without payments: the forecast needs
+  // the balance, not the ledger.
+  virtual std::vector<Invoice> open_invoices(const OpenInvoiceFilter& filter) = 0;
 
   // Gathers the planner's statistics (SQLite: sampled ANALYZE; PostgreSQL: ANALYZE of the
   // tables): after bulk imports, which change the data's shape faster than autovacuum sees.

@@ -1,0 +1,128 @@
+#include "model/tim_export_csv.hpp"
+
+#include <array>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace tim::expected_date {
+namespace {
+
+constexpr std::string_view kExportHeader =
+    "id,ref,customerId,customerName,ccy,amount,balance,issueDate,dueDate,status,settledDate,"
+    "payments,createdAt,updatedAt";
+constexpr std::size_t kColumns = 14;
+
+[[noreturn]] void fail(std::size_t line_no, const std::string& what) {
+  throw CsvError("line " + std::to_string(line_no) + ": " + what);
+}
+
+std::string_view without_bom(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  return text;
+}
+
+// One record from `pos` (RFC 4180: a quoted field may hold commas, doubled quotes and line
+// breaks). `line_no` counts physical lines.
+std::vector<std::string> next_record(std::string_view text, std::size_t& pos,
+                                     std::size_t& line_no) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  const std::size_t first_line = line_no;
+  while (pos < text.size()) {
+    const char c = text[pos++];
+    if (quoted) {
+      if (c == '"') {
+        if (pos < text.size() && text[pos] == '"') {
+          fields.back() += '"';
+          ++pos;
+        } else {
+          quoted = false;
+        }
+      } else {
+        if (c == '\n') ++line_no;
+        fields.back() += c;
+      }
+    } else if (c == '"' && fields.back().empty()) {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else if (c == '\n') {
+      ++line_no;
+      if (!fields.back().empty() && fields.back().back() == '\r') fields.back().pop_back();
+      return fields;
+    } else {
+      fields.back() += c;
+    }
+  }
+  if (quoted) fail(first_line, "a quoted field is not closed");
+  if (!fields.back().empty() && fields.back().back() == '\r') fields.back().pop_back();
+  ++line_no;
+  return fields;
+}
+
+Date iso_date(const std::string& v, std::size_t line_no, std::string_view column) {
+  const auto d = parse_iso_date(v);
+  if (!d) fail(line_no, std::string(column) + " is not a YYYY-MM-DD date: '" + v + "'");
+  return *d;
+}
+
+}  // namespace
+
+bool is_tim_export(std::string_view text) {
+  text = without_bom(text);
+  return text.starts_with(kExportHeader) &&
+         (text.size() == kExportHeader.size() || text[kExportHeader.size()] == '\r' ||
+          text[kExportHeader.size()] == '\n');
+}
+
+std::vector<ArRecord> parse_tim_export_csv(std::string_view text) {
+  text = without_bom(text);
+  if (!is_tim_export(text)) throw CsvError("line 1: not TIM's export header");
+  std::size_t pos = 0, line_no = 1;
+  next_record(text, pos, line_no);  // the header
+  std::vector<ArRecord> rows;
+  while (pos < text.size()) {
+    const std::size_t at = line_no;
+    const auto f = next_record(text, pos, line_no);
+    if (f.size() == 1 && f[0].empty()) continue;  // a blank line
+    if (f.size() != kColumns)
+      fail(at,
+           "expected " + std::to_string(kColumns) + " fields, found " + std::to_string(f.size()));
+    if (f[9] != "paid" || f[10].empty()) continue;  // no outcome yet (open) or none (void)
+    ArRecord r;
+    r.customer_id = f[2];
+    if (r.customer_id.empty()) fail(at, "customerId is empty");
+    r.invoice_number = f[1];
+    r.invoice_date = iso_date(f[7], at, "issueDate");
+    r.due_date = iso_date(f[8], at, "dueDate");
+    r.settled_date = iso_date(f[10], at, "settledDate");
+    r.paperless_date = r.invoice_date;
+    const auto& amount = f[5];
+    const auto [end, ec] =
+        std::from_chars(amount.data(), amount.data() + amount.size(), r.amount_minor);
+    if (amount.empty() || ec != std::errc{} || end != amount.data() + amount.size() ||
+        r.amount_minor <= 0)
+      fail(at, "amount is not a positive integer in minor units: '" + amount + "'");
+    r.channel = BillingChannel::paper;
+    r.days_to_settle = static_cast<int>((r.settled_date - r.invoice_date).count());
+    r.days_late = std::max(0, static_cast<int>((r.settled_date - r.due_date).count()));
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<ArRecord> read_training_csv(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw CsvError("cannot open " + file.string());
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
+  try {
+    return is_tim_export(text) ? parse_tim_export_csv(text) : parse_accounts_receivable_csv(text);
+  } catch (const CsvError& e) {
+    throw CsvError(file.string() + ": " + e.what());
+  }
+}
+
+}  // namespace tim::expected_date
