@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "tim/csv.hpp"
+
 namespace tim::expected_date {
 namespace {
 
@@ -20,45 +22,6 @@ constexpr std::size_t kColumns = 14;
 std::string_view without_bom(std::string_view text) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   return text;
-}
-
-// One record from `pos` (RFC 4180: a quoted field may hold commas, doubled quotes and line
-// breaks). `line_no` counts physical lines.
-std::vector<std::string> next_record(std::string_view text, std::size_t& pos,
-                                     std::size_t& line_no) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  const std::size_t first_line = line_no;
-  while (pos < text.size()) {
-    const char c = text[pos++];
-    if (quoted) {
-      if (c == '"') {
-        if (pos < text.size() && text[pos] == '"') {
-          fields.back() += '"';
-          ++pos;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c == '\n') ++line_no;
-        fields.back() += c;
-      }
-    } else if (c == '"' && fields.back().empty()) {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else if (c == '\n') {
-      ++line_no;
-      if (!fields.back().empty() && fields.back().back() == '\r') fields.back().pop_back();
-      return fields;
-    } else {
-      fields.back() += c;
-    }
-  }
-  if (quoted) fail(first_line, "a quoted field is not closed");
-  if (!fields.back().empty() && fields.back().back() == '\r') fields.back().pop_back();
-  ++line_no;
-  return fields;
 }
 
 Date iso_date(const std::string& v, std::size_t line_no, std::string_view column) {
@@ -77,37 +40,42 @@ bool is_tim_export(std::string_view text) {
 }
 
 std::vector<ArRecord> parse_tim_export_csv(std::string_view text) {
-  text = without_bom(text);
   if (!is_tim_export(text)) throw CsvError("line 1: not TIM's export header");
-  std::size_t pos = 0, line_no = 1;
-  next_record(text, pos, line_no);  // the header
+  csv::Reader reader(text);  // the one RFC 4180 reader; it skips the BOM
+  csv::Record record;
   std::vector<ArRecord> rows;
-  while (pos < text.size()) {
-    const std::size_t at = line_no;
-    const auto f = next_record(text, pos, line_no);
-    if (f.size() == 1 && f[0].empty()) continue;  // a blank line
-    if (f.size() != kColumns)
-      fail(at,
-           "expected " + std::to_string(kColumns) + " fields, found " + std::to_string(f.size()));
-    if (f[9] != "paid" || f[10].empty()) continue;  // no outcome yet (open) or none (void)
-    ArRecord r;
-    r.customer_id = f[2];
-    if (r.customer_id.empty()) fail(at, "customerId is empty");
-    r.invoice_number = f[1];
-    r.invoice_date = iso_date(f[7], at, "issueDate");
-    r.due_date = iso_date(f[8], at, "dueDate");
-    r.settled_date = iso_date(f[10], at, "settledDate");
-    r.paperless_date = r.invoice_date;
-    const auto& amount = f[5];
-    const auto [end, ec] =
-        std::from_chars(amount.data(), amount.data() + amount.size(), r.amount_minor);
-    if (amount.empty() || ec != std::errc{} || end != amount.data() + amount.size() ||
-        r.amount_minor <= 0)
-      fail(at, "amount is not a positive integer in minor units: '" + amount + "'");
-    r.channel = BillingChannel::paper;
-    r.days_to_settle = static_cast<int>((r.settled_date - r.invoice_date).count());
-    r.days_late = std::max(0, static_cast<int>((r.settled_date - r.due_date).count()));
-    rows.push_back(std::move(r));
+  try {
+    reader.next(record);  // the header
+    while (reader.next(record)) {
+      if (record.blank()) continue;
+      const auto at = record.line;
+      const auto& f = record.fields;
+      if (f.size() != kColumns)
+        fail(at,
+             "expected " + std::to_string(kColumns) + " fields, found " + std::to_string(f.size()));
+      if (f[9] != "paid" || f[10].empty()) continue;  // no outcome yet (open) or none (void)
+      ArRecord r;
+      // The export neutralises spreadsheet formulas in its free-text columns: undo it.
+      r.customer_id = std::string(csv::restore_formula(f[2]));
+      if (r.customer_id.empty()) fail(at, "customerId is empty");
+      r.invoice_number = std::string(csv::restore_formula(f[1]));
+      r.invoice_date = iso_date(std::string(f[7]), at, "issueDate");
+      r.due_date = iso_date(std::string(f[8]), at, "dueDate");
+      r.settled_date = iso_date(std::string(f[10]), at, "settledDate");
+      r.paperless_date = r.invoice_date;
+      const auto amount = f[5];
+      const auto [end, ec] =
+          std::from_chars(amount.data(), amount.data() + amount.size(), r.amount_minor);
+      if (amount.empty() || ec != std::errc{} || end != amount.data() + amount.size() ||
+          r.amount_minor <= 0)
+        fail(at, "amount is not a positive integer in minor units: '" + std::string(amount) + "'");
+      r.channel = BillingChannel::paper;
+      r.days_to_settle = static_cast<int>((r.settled_date - r.invoice_date).count());
+      r.days_late = std::max(0, static_cast<int>((r.settled_date - r.due_date).count()));
+      rows.push_back(std::move(r));
+    }
+  } catch (const csv::ParseError& e) {
+    throw CsvError(e.what());
   }
   return rows;
 }

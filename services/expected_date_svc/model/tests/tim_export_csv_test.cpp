@@ -65,3 +65,16 @@ TEST(TimExportCsv, TellsTheLayoutsApartByHeaderAndNamesTheBadLine) {
   ASSERT_TRUE(e);
   EXPECT_NE(line_of(e).find("line 2: expected 14 fields"), std::string::npos) << line_of(e);
 }
+
+// The export writes free text that a spreadsheet would run as a formula with a leading ': the
+// customer trained on is the one the store holds.
+TEST(TimExportCsv, UndoesTheExportsFormulaNeutralising) {
+  const std::string text =
+      "\xEF\xBB\xBF" + kHeader +
+      "1,'=INV-1,'-C-9,'=HYPERLINK(\"\"x\"\"),GBP,1000,0,2026-01-01,2026-01-31,paid,2026-02-20,"
+      "1000@2026-02-20,2026-01-01T00:00:00.000Z,2026-02-20T00:00:00.000Z\r\n";
+  const auto rows = parse_tim_export_csv(text);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].customer_id, "-C-9");
+  EXPECT_EQ(rows[0].invoice_number, "=INV-1");
+}
