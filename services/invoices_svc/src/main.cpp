@@ -1,7 +1,8 @@
 // invoices_svc: invoices kept in a store (SQLite or PostgreSQL), each answered with the date
 // it is expected to be paid.
-//   invoices_svc               serve the API
+//   invoices_svc [serve]       serve the API
 //   invoices_svc import FILE   load a CSV file into the store and print the report
+//   invoices_svc --help        both, and the environment variables with their defaults
 #include <boost/json/serialize.hpp>
 #include <fstream>
 #include <iostream>
@@ -13,8 +14,10 @@
 #include "failpoints.hpp"
 #include "importer.hpp"
 #include "store_keeper.hpp"
+#include "tim/cli.hpp"
 #include "tim/config.hpp"
 #include "tim/http/blocking.hpp"
+#include "tim/http/env_vars.hpp"
 #include "tim/http/server.hpp"
 #include "tim/invoices/error.hpp"
 #include "tim/log.hpp"
@@ -35,8 +38,14 @@ invoices::ImportOptions import_options_from_env(std::int64_t default_batch = 100
   return options;
 }
 
+// What the command line passes to `import` (add an option here and in main()).
+struct ImportArgs {
+  std::string file;
+};
+
 // Exit 0: every row imported; 1: some rows rejected (the others imported); 2: could not run.
-int import_command(const char* file) {
+int import_command(const ImportArgs& args) {
+  const char* file = args.file.c_str();
   try {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
@@ -63,16 +72,7 @@ int import_command(const char* file) {
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc >= 2 && std::string_view(argv[1]) == "import") {
-    if (argc != 3) {
-      std::cerr << "usage: invoices_svc import FILE.csv\n";
-      return 2;
-    }
-    return import_command(argv[2]);
-  }
+int serve() {
   return http::run_service("invoices_svc", [](http::ServerOptions& options) {
     const auto timeout =
         config::get_millis("EXPECTED_DATE_TIMEOUT_MS", std::chrono::milliseconds{500});
@@ -121,4 +121,44 @@ int main(int argc, char** argv) {
     invoices::add_invoice_routes(router, context);
     return server.run();
   });
+}
+
+// What serve() and import read, for --help; tests/functional/test_cli.py checks it against the
+// code.
+std::vector<cli::EnvVar> environment() {
+  std::vector<cli::EnvVar> env = {
+      {"DATA_DIR", "./data", "SQLite store directory (invoices.db), used without DATABASE_URL"},
+      {"DATABASE_URL", "", "postgresql://user:password@host/db: the store on PostgreSQL"},
+      {"SEED_DEMO_DATA", "true with DATA_DIR", "seed the tutorial's invoices into an empty store"},
+      {"STORE_THREADS", "4", "threads (and connections) for store calls"},
+      {"STORE_TIMEOUT_MS", "5000", "longest store call before 503"},
+      {"STORE_PING_MS", "2000", "how often /readyz's store check runs"},
+      {"IDEMPOTENCY_TTL_HOURS", "24", "how long an Idempotency-Key is remembered"},
+      {"EXPECTED_DATE_URI", "", "expected_date_svc, http://host:port (unset: no expectedDate)"},
+      {"EXPECTED_DATE_TIMEOUT_MS", "500", "longest wait for expected_date_svc"},
+      {"IMPORT_THREADS", "1", "threads for POST /api/invoices/import"},
+      {"IMPORT_MAX_PENDING", "4", "imports waiting at once; more get 503"},
+      {"IMPORT_BATCH", "1000 (import: 50000)", "rows per transaction of an import"},
+      {"IMPORT_CURRENCY", "USD", "currency of imported rows that name none"},
+      {"TIM_FAILPOINTS", "", "test builds only (-DTIM_FAILPOINTS=ON): faults to inject"},
+  };
+  for (auto list : {http::server_env_vars(), http::client_env_vars()})
+    env.insert(env.end(), list.begin(), list.end());
+  return env;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cli::Program program("invoices_svc",
+                       "TIM's invoices: kept in SQLite or PostgreSQL, each answered with the date "
+                       "it is expected to be paid.",
+                       environment());
+  program.default_command("serve", "Serve the invoices API (the default)", serve);
+  ImportArgs import_args;
+  auto& import = program.command(
+      "import", "Load a CSV file into the store and print the report (exit 1: some rows rejected)",
+      [&] { return import_command(import_args); });
+  import.add_option("file", import_args.file, "CSV file (see docs/imports.md)")->required();
+  return program.run(argc, argv);
 }
