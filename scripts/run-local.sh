@@ -32,9 +32,18 @@ mkdir -p "$LOG_DIR" "$DATA_DIR"
 
 names=()
 pids=()
-stop_all() {
+stop_all() { # SIGTERM (each drains and exits 0), then SIGKILL what is left after 20 s
   trap - INT TERM EXIT
-  [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null || true
+  [ ${#pids[@]} -gt 0 ] || return 0
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  local alive
+  for _ in $(seq 200); do
+    alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+  done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
 on_signal() {
