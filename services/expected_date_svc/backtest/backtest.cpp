@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 
 #include "model/predictor.hpp"
 #include "model/tim_export_csv.hpp"
@@ -129,29 +130,8 @@ BacktestResult backtest(std::span<const ArRecord> rows, Date from) {
   return result;
 }
 
-int backtest_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  std::string csv;
-  Date from = std::chrono::sys_days{std::chrono::year{2013} / 7 / 12};
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const bool has_value = i + 1 < args.size();
-    if (args[i] == "--csv" && has_value) {
-      csv = std::string(args[++i]);
-    } else if (args[i] == "--from" && has_value) {
-      const auto d = parse_iso_date(args[++i]);
-      if (!d) {
-        err << kBacktestUsage;
-        return 2;
-      }
-      from = *d;
-    } else {
-      err << kBacktestUsage;
-      return 2;
-    }
-  }
-  if (csv.empty()) {
-    err << kBacktestUsage;
-    return 2;
-  }
+namespace {
+int run_backtest(const std::string& csv, Date from, std::ostream& out, std::ostream& err) {
   try {
     const auto rows = read_training_csv(csv);
     const auto r = backtest(rows, from);
@@ -172,6 +152,31 @@ int backtest_main(std::span<const std::string_view> args, std::ostream& out, std
     err << "backtest: " << e.what() << "\n";
     return 1;
   }
+}
+
+}  // namespace
+
+void add_backtest_command(cli::Program& program, std::ostream& out, std::ostream& err) {
+  struct Args {
+    std::string csv, from = "2013-07-12";
+  };
+  auto args = std::make_shared<Args>();
+  auto& c = program.command(
+      "backtest",
+      "Forecast, on each Monday from --from, the next 4 weeks' cash-in of the invoices open that "
+      "day with a model trained on what was known that day; print WAPE per horizon and the "
+      "band's coverage, against paid-on-due-date and customer-average rules",
+      [args, &out, &err] {
+        return run_backtest(args->csv, *parse_iso_date(args->from), out, err);
+      });
+  c.add_option("--csv", args->csv, "invoices (CSV): TIM's export or the public sample")->required();
+  c.add_option("--from", args->from, "first Monday on or after this date (default 2013-07-12)")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return parse_iso_date(text) ? std::string()
+                                        : "must be a date YYYY-MM-DD, got '" + text + "'";
+          },
+          "YYYY-MM-DD"));
 }
 
 }  // namespace tim::expected_date

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/ar_csv.hpp"
+#include "tim/cli.hpp"
 
 namespace tim::expected_date {
 
@@ -33,13 +34,8 @@ struct BacktestResult {
 // settle date in `rows`. Throws TrainError when no Monday has enough history to train on.
 BacktestResult backtest(std::span<const ArRecord> rows, Date from);
 
-// backtest --csv FILE [--from YYYY-MM-DD] (default 2013-07-12)
-int backtest_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
-
-inline constexpr std::string_view kBacktestUsage =
-    "usage: expected_date_svc backtest --csv FILE [--from YYYY-MM-DD]\n"
-    "  forecasts, on each Monday from --from (default 2013-07-12), the next 4 weeks' cash-in of\n"
-    "  the invoices open that day with a model trained on what was known that day; prints WAPE\n"
-    "  per horizon and the band's coverage, against paid-on-due-date and customer-average rules\n";
+// Adds `backtest --csv FILE [--from YYYY-MM-DD]` (default 2013-07-12) to the program; it writes
+// to out and err, which must outlive it.
+void add_backtest_command(cli::Program& program, std::ostream& out, std::ostream& err);
 
 }  // namespace tim::expected_date

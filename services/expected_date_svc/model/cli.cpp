@@ -5,9 +5,10 @@
 #include <boost/json.hpp>
 #include <cstdio>
 #include <iostream>
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/ar_csv.hpp"
 #include "model/model_file.hpp"
@@ -17,25 +18,28 @@
 namespace tim::expected_date {
 namespace {
 
-// --name value pairs and bare --flags; nullopt on anything unknown or repeated.
-std::optional<std::map<std::string, std::string>> parse_args(
-    std::span<const std::string_view> args, std::initializer_list<std::string_view> with_value,
-    std::initializer_list<std::string_view> flags) {
-  std::map<std::string, std::string> out;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    auto a = args[i];
-    bool takes_value = std::find(with_value.begin(), with_value.end(), a) != with_value.end();
-    bool is_flag = std::find(flags.begin(), flags.end(), a) != flags.end();
-    if ((!takes_value && !is_flag) || out.count(std::string(a))) return std::nullopt;
-    if (takes_value) {
-      if (i + 1 >= args.size()) return std::nullopt;
-      out[std::string(a)] = std::string(args[++i]);
-    } else {
-      out[std::string(a)] = "";
-    }
-  }
-  return out;
+struct TrainArgs {
+  std::string csv, out, until;
+  bool quiet = false;
+};
+
+struct EvaluateArgs {
+  std::string csv, model, test_from;
+  bool json = false;
+  bool quiet = false;
+};
+
+// Progress goes to a terminal only: nothing in a pipe, a log or a test's stream, nor with --quiet.
+bool shows_progress(const std::ostream& err, bool quiet) {
+  return !quiet && &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
 }
+
+// A date option is checked while parsing: a wrong one is a usage error (exit 2).
+const CLI::Validator kIsoDate(
+    [](std::string& text) {
+      return parse_iso_date(text) ? std::string() : "must be a date YYYY-MM-DD, got '" + text + "'";
+    },
+    "YYYY-MM-DD");
 
 std::string fixed(double v, int decimals) {
   char buf[32];
@@ -73,35 +77,18 @@ boost::json::object metrics_json(const Metrics& m) {
   return o;
 }
 
-}  // namespace
-
-// Progress goes to a terminal only: nothing in a pipe, a log or a test's stream, nor with --quiet.
-static bool shows_progress(const std::ostream& err, bool quiet) {
-  return !quiet && &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
-}
-
-int train_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  auto a = parse_args(args, {"--csv", "--out", "--until"}, {"--quiet"});
-  std::optional<Date> until;
-  if (a && a->count("--until")) {
-    until = parse_iso_date(a->at("--until"));
-    if (!until) a.reset();
-  }
-  if (!a || !a->count("--csv") || !a->count("--out")) {
-    err << kTrainUsage;
-    return 2;
-  }
-  const bool progress = shows_progress(err, a->count("--quiet") > 0);
+int run_train(const TrainArgs& a, std::ostream& out, std::ostream& err) {
+  const bool progress = shows_progress(err, a.quiet);
   try {
-    if (progress) err << "reading " << a->at("--csv") << "…" << std::flush;
-    auto rows = read_training_csv(a->at("--csv"));
+    if (progress) err << "reading " << a.csv << "…" << std::flush;
+    auto rows = read_training_csv(a.csv);
     if (progress) err << " " << rows.size() << " rows; training…" << std::flush;
     TrainOptions options;
-    options.until = until;
-    options.source = std::filesystem::path(a->at("--csv")).filename().string();
+    if (!a.until.empty()) options.until = parse_iso_date(a.until);
+    options.source = std::filesystem::path(a.csv).filename().string();
     auto model = train(rows, options);
     if (progress) err << " done\n";
-    save_model_file(a->at("--out"), model);
+    save_model_file(a.out, model);
     const auto& t = model.training;
     out << "trained on " << t.invoices << " invoices of " << t.customers << " customers ("
         << t.first_invoice_date << " .. " << t.last_invoice_date << ")\n"
@@ -111,7 +98,7 @@ int train_main(std::span<const std::string_view> args, std::ostream& out, std::o
         << " interval_tail_share=" << fixed(model.interval_tail_share, 3)
         << " mae_days=" << fixed(t.validation_mae_days, 2)
         << " interval80_coverage=" << percent(t.validation_interval80_coverage) << "\n"
-        << "wrote " << a->at("--out") << "\n";
+        << "wrote " << a.out << "\n";
     return 0;
   } catch (const std::exception& e) {
     err << "train: " << e.what() << "\n";
@@ -119,16 +106,10 @@ int train_main(std::span<const std::string_view> args, std::ostream& out, std::o
   }
 }
 
-int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-  auto a = parse_args(args, {"--csv", "--model", "--test-from"}, {"--json", "--quiet"});
-  std::optional<Date> test_from;
-  if (a && a->count("--test-from")) test_from = parse_iso_date(a->at("--test-from"));
-  if (!a || !a->count("--csv") || !a->count("--model") || !test_from) {
-    err << kEvaluateUsage;
-    return 2;
-  }
+int run_evaluate(const EvaluateArgs& a, std::ostream& out, std::ostream& err) {
+  const auto test_from = parse_iso_date(a.test_from);  // checked by the parser
   try {
-    auto model = load_model_file(a->at("--model"));
+    auto model = load_model_file(a.model);
     const auto& until = model.training.trained_until;
     if (until.empty() || *parse_iso_date(until) > *test_from) {
       err << "evaluate: the model was trained on invoices "
@@ -137,13 +118,13 @@ int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std
           << "\n";
       return 1;
     }
-    const bool progress = shows_progress(err, a->count("--quiet") > 0);
-    if (progress) err << "reading " << a->at("--csv") << "…" << std::flush;
-    auto rows = read_training_csv(a->at("--csv"));
+    const bool progress = shows_progress(err, a.quiet);
+    if (progress) err << "reading " << a.csv << "…" << std::flush;
+    auto rows = read_training_csv(a.csv);
     if (progress) err << " " << rows.size() << " rows; evaluating (walk-forward)…" << std::flush;
     auto ev = evaluate(rows, model, *test_from);
     if (progress) err << " done\n";
-    if (a->count("--json")) {
+    if (a.json) {
       auto o = metrics_json(ev.model);
       o["test_from"] = format_iso_date(ev.test_from);
       o["test_invoices"] = ev.test_invoices;
@@ -167,6 +148,62 @@ int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std
     err << "evaluate: " << e.what() << "\n";
     return 1;
   }
+}
+
+}  // namespace
+
+void add_model_commands(cli::Program& program, std::ostream& out, std::ostream& err) {
+  // A command's options live as long as the program: the parser writes them, the action reads.
+  auto train_args = std::make_shared<TrainArgs>();
+  auto& t = program.command(
+      "train",
+      "Learn a model file from the paid invoices of a CSV file: TIM's own export (GET "
+      "/api/invoices?format=csv) or IBM's accounts-receivable sample, told apart by the header",
+      [train_args, &out, &err] { return run_train(*train_args, out, err); });
+  t.add_option("--csv", train_args->csv, "paid invoices (CSV)")->required();
+  t.add_option("--out", train_args->out, "model file to write")->required();
+  t.add_option("--until", train_args->until,
+               "only invoices issued before this date (needed to evaluate on later ones)")
+      ->check(kIsoDate);
+  t.add_flag("--quiet", train_args->quiet, "no progress on stderr (shown only on a terminal)");
+
+  auto evaluate_args = std::make_shared<EvaluateArgs>();
+  auto& e = program.command(
+      "evaluate",
+      "Measure a model on invoices issued on or after --test-from, walking forward; the model "
+      "must have been trained with --until on or before that date",
+      [evaluate_args, &out, &err] { return run_evaluate(*evaluate_args, out, err); });
+  e.add_option("--csv", evaluate_args->csv, "invoices (CSV)")->required();
+  e.add_option("--model", evaluate_args->model, "model file")->required();
+  e.add_option("--test-from", evaluate_args->test_from, "first issue date of the test set")
+      ->required()
+      ->check(kIsoDate);
+  e.add_flag("--json", evaluate_args->json, "one JSON object instead of the table");
+  e.add_flag("--quiet", evaluate_args->quiet, "no progress on stderr (shown only on a terminal)");
+  // Another command: a struct for its options, a run_… function above, then here
+  //   auto args = std::make_shared<…Args>();
+  //   auto& c = program.command("name", "what it does", [args, &out, &err] { … });
+  //   c.add_option(…); c.add_flag(…);
+}
+
+namespace {
+int run_one(std::string_view command, std::span<const std::string_view> args, std::ostream& out,
+            std::ostream& err) {
+  cli::Program program("expected_date_svc", "expected_date_svc's offline commands");
+  program.app().require_subcommand(1);
+  add_model_commands(program, out, err);
+  std::vector<std::string> all{std::string(command)};
+  all.insert(all.end(), args.begin(), args.end());
+  return program.run(all, out, err);
+}
+}  // namespace
+
+int train_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  return run_one("train", args, out, err);
+}
+
+int evaluate_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  return run_one("evaluate", args, out, err);
 }
 
 }  // namespace tim::expected_date

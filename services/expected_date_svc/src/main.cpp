@@ -1,8 +1,9 @@
 // expected_date_svc: tells when an invoice is expected to be paid (back end, no gateway route).
-//   expected_date_svc                 serve (PORT, MODEL_FILE, …)
+//   expected_date_svc [serve]         serve (PORT, MODEL_FILE, …)
 //   expected_date_svc train …         learn a model file from paid invoices (CSV)
 //   expected_date_svc evaluate …      measure a model on later invoices
 //   expected_date_svc backtest …      measure the cash-in forecast week by week
+//   expected_date_svc --help          all of these, and the environment with its defaults
 #include <iostream>
 #include <variant>
 #include <vector>
@@ -12,7 +13,9 @@
 #include "model/cli.hpp"
 #include "model_source.hpp"
 #include "prediction_api.hpp"
+#include "tim/cli.hpp"
 #include "tim/config.hpp"
+#include "tim/http/env_vars.hpp"
 #include "tim/http/server.hpp"
 #include "tim/ids.hpp"
 #include "tim/router.hpp"
@@ -88,21 +91,24 @@ int serve() {
   });
 }
 
+// What serve() reads, for --help; tests/functional/test_cli.py checks it against the code.
+std::vector<cli::EnvVar> environment() {
+  std::vector<cli::EnvVar> env = {
+      {"MODEL_FILE", "", "model file from `train`, re-read when it changes (unset: fallback rule)"},
+  };
+  const auto server = http::server_env_vars();
+  env.insert(env.end(), server.begin(), server.end());
+  return env;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<std::string_view> args(argv + 1, argv + argc);
-  if (!args.empty() && args[0] == "train")
-    return expected_date::train_main(std::span(args).subspan(1), std::cout, std::cerr);
-  if (!args.empty() && args[0] == "evaluate")
-    return expected_date::evaluate_main(std::span(args).subspan(1), std::cout, std::cerr);
-  if (!args.empty() && args[0] == "backtest")
-    return expected_date::backtest_main(std::span(args).subspan(1), std::cout, std::cerr);
-  if (!args.empty()) {
-    std::cerr << "usage: expected_date_svc [train|evaluate|backtest] …\n"
-              << expected_date::kTrainUsage << expected_date::kEvaluateUsage
-              << expected_date::kBacktestUsage;
-    return 2;
-  }
-  return serve();
+  cli::Program program("expected_date_svc",
+                       "TIM's predictor: tells when an invoice is expected to be paid.",
+                       environment());
+  program.default_command("serve", "Serve the predictions (the default)", serve);
+  expected_date::add_model_commands(program, std::cout, std::cerr);
+  expected_date::add_backtest_command(program, std::cout, std::cerr);
+  return program.run(argc, argv);
 }

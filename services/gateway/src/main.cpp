@@ -1,13 +1,37 @@
 // gateway: the tutorial's API gateway on one machine, behaving as Emissary-ingress does for
 // the features the tutorial uses, and reading the same route file.
 #include "gateway.hpp"
+#include "tim/cli.hpp"
 #include "tim/config.hpp"
+#include "tim/http/env_vars.hpp"
 #include "tim/http/server.hpp"
 #include "tim/log.hpp"
 
 using namespace tim;
 
-int main() {
+namespace {
+
+// What serve() reads, for --help; tests/functional/test_cli.py checks it against the code.
+std::vector<cli::EnvVar> environment() {
+  const gateway::RetryOptions retry;
+  std::vector<cli::EnvVar> env = {
+      {"ROUTES_FILE", "/etc/tim/routes.yaml", "Emissary Mappings to serve"},
+      {"UPSTREAMS", "", "service=host:port,... overrides of the route file's DNS names"},
+      {"ADMIN_PORT", "8877", "port of /metrics and /readyz (Emissary's admin port)"},
+      {"BODY_MEMORY_BUDGET_BYTES", std::to_string(64 << 20),
+       "request bodies held in memory at once, all connections together"},
+      {"RETRY_MAX", std::to_string(retry.max_retries), "extra attempts of one request"},
+      {"RETRY_BUDGET_PERCENT", std::to_string(retry.budget.percent_can_retry),
+       "retries may add this share to the requests of the last 10 s"},
+      {"RETRY_BUDGET_MIN_PER_SEC", std::to_string(retry.budget.min_retries_per_second),
+       "retries always allowed per second"},
+  };
+  for (auto list : {http::server_env_vars(), http::client_env_vars()})
+    env.insert(env.end(), list.begin(), list.end());
+  return env;
+}
+
+int serve() {
   return http::run_service("gateway", [](http::ServerOptions& options) {
     const auto routes_file = config::get_string("ROUTES_FILE", "/etc/tim/routes.yaml");
     const auto retry = gateway::RetryOptions::from_env();
@@ -36,4 +60,14 @@ int main() {
     http::Server server(options, [&](http::Request& r) { return gw->handle(r); });
     return server.run();
   });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cli::Program program("gateway",
+                       "TIM's API gateway: routes as Emissary-ingress does, asking auth_svc first.",
+                       environment());
+  program.default_command("serve", "Serve the routes (the default)", serve);
+  return program.run(argc, argv);
 }

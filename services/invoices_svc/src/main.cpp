@@ -1,8 +1,9 @@
 // invoices_svc: invoices kept in a store (SQLite or PostgreSQL), each answered with the date
 // it is expected to be paid.
-//   invoices_svc               serve the API
+//   invoices_svc [serve]       serve the API
 //   invoices_svc import [--quiet] FILE   load a CSV file into the store and print the report
 //                                        (progress on stderr when it is a terminal)
+//   invoices_svc --help        both, and the environment variables with their defaults
 #include <unistd.h>
 
 #include <boost/json/serialize.hpp>
@@ -17,8 +18,10 @@
 #include "failpoints.hpp"
 #include "importer.hpp"
 #include "store_keeper.hpp"
+#include "tim/cli.hpp"
 #include "tim/config.hpp"
 #include "tim/http/blocking.hpp"
+#include "tim/http/env_vars.hpp"
 #include "tim/http/server.hpp"
 #include "tim/invoices/error.hpp"
 #include "tim/log.hpp"
@@ -43,7 +46,15 @@ invoices::ImportOptions import_options_from_env(std::int64_t default_batch = 100
 // Exit 0: every row imported; 1: some rows rejected (the others imported); 2: could not run.
 // On a terminal (stderr) and without quiet, progress is redrawn on stderr and erased before
 // the report, which is the same either way.
-int import_command(const char* file, bool quiet) {
+// What the command line passes to `import` (add an option here and in main()).
+struct ImportArgs {
+  std::string file;
+  bool quiet = false;
+};
+
+int import_command(const ImportArgs& args) {
+  const char* file = args.file.c_str();
+  const bool quiet = args.quiet;
   try {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
@@ -82,27 +93,7 @@ int import_command(const char* file, bool quiet) {
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc >= 2 && std::string_view(argv[1]) == "import") {
-    const char* file = nullptr;
-    bool quiet = false, usage = false;
-    for (int i = 2; i < argc; ++i) {
-      const std::string_view arg = argv[i];
-      if (arg == "--quiet")
-        quiet = true;
-      else if (file || arg.starts_with("-"))  // a second file, or an option we do not know
-        usage = true;
-      else
-        file = argv[i];
-    }
-    if (!file || usage) {
-      std::cerr << "usage: invoices_svc import [--quiet] FILE.csv\n";
-      return 2;
-    }
-    return import_command(file, quiet);
-  }
+int serve() {
   return http::run_service("invoices_svc", [](http::ServerOptions& options) {
     const auto timeout =
         config::get_millis("EXPECTED_DATE_TIMEOUT_MS", std::chrono::milliseconds{500});
@@ -154,4 +145,49 @@ int main(int argc, char** argv) {
     invoices::add_invoice_routes(router, context);
     return server.run();
   });
+}
+
+// What serve() and import read, for --help; tests/functional/test_cli.py checks it against the
+// code.
+std::vector<cli::EnvVar> environment() {
+  std::vector<cli::EnvVar> env = {
+      {"DATA_DIR", "./data", "SQLite store directory (invoices.db), used without DATABASE_URL"},
+      {"DATABASE_URL", "", "postgresql://user:password@host/db: the store on PostgreSQL"},
+      {"SEED_DEMO_DATA", "true with DATA_DIR", "seed the tutorial's invoices into an empty store"},
+      {"STORE_THREADS", "4", "threads (and connections) for store calls"},
+      {"STORE_TIMEOUT_MS", "5000", "longest store call before 503"},
+      {"STORE_PING_MS", "2000", "how often /readyz's store check runs"},
+      {"IDEMPOTENCY_TTL_HOURS", "24", "how long an Idempotency-Key is remembered"},
+      {"EXPECTED_DATE_URI", "", "expected_date_svc, http://host:port (unset: no expectedDate)"},
+      {"EXPECTED_DATE_TIMEOUT_MS", "500", "longest wait for expected_date_svc"},
+      {"EXPECTED_DATE_BATCH_TIMEOUT_MS", "2000",
+       "longest wait for a batch of predictions (expand=expectedDate, the forecast)"},
+      {"PREDICTION_CACHE_ENTRIES", "0", "predictions kept per invoice (LRU); 0: off"},
+      {"IMPORT_THREADS", "1", "threads for POST /api/invoices/import"},
+      {"IMPORT_MAX_PENDING", "4", "imports waiting at once; more get 429 import_busy"},
+      {"IMPORT_BATCH", "1000 (import: 100000)", "rows per transaction of an import"},
+      {"IMPORT_CURRENCY", "USD", "currency of imported rows that name none"},
+      {"TIM_FAILPOINTS", "", "test builds only (-DTIM_FAILPOINTS=ON): faults to inject"},
+  };
+  for (auto list : {http::server_env_vars(), http::client_env_vars()})
+    env.insert(env.end(), list.begin(), list.end());
+  return env;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cli::Program program("invoices_svc",
+                       "TIM's invoices: kept in SQLite or PostgreSQL, each answered with the date "
+                       "it is expected to be paid.",
+                       environment());
+  program.default_command("serve", "Serve the invoices API (the default)", serve);
+  ImportArgs import_args;
+  auto& import = program.command(
+      "import", "Load a CSV file into the store and print the report (exit 1: some rows rejected)",
+      [&] { return import_command(import_args); });
+  import.add_option("file", import_args.file, "CSV file (see docs/imports.md)")->required();
+  import.add_flag("--quiet", import_args.quiet,
+                  "no progress on stderr (it is shown only when stderr is a terminal)");
+  return program.run(argc, argv);
 }

@@ -178,12 +178,16 @@ TEST_F(KeysCliTest, BadUsageExitsTwo) {
     std::string joined;
     for (const auto& a : args) joined += a + " ";
     EXPECT_EQ(r.status, 2) << joined;
-    EXPECT_NE(r.err.find("usage"), std::string::npos) << joined;
+    EXPECT_NE(r.err.find("Usage:"), std::string::npos) << joined;
   }
   EXPECT_FALSE(std::filesystem::exists(file_));
-  const CliRun help = keys({"keys", "help"});
+  const CliRun help = keys({"keys", "--help"});
   EXPECT_EQ(help.status, 0);
-  EXPECT_NE(help.out.find("keys create"), std::string::npos);
+  for (auto* command : {"create", "list", "revoke"})
+    EXPECT_NE(help.out.find(command), std::string::npos) << help.out;
+  const CliRun create_help = keys({"keys", "create", "--help"});
+  EXPECT_EQ(create_help.status, 0);
+  EXPECT_NE(create_help.out.find("--scopes"), std::string::npos) << create_help.out;
 }
 
 }  // namespace

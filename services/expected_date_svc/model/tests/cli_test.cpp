@@ -35,7 +35,8 @@ TEST(Cli, BadArgumentsPrintUsageAndExit2) {
            {"--csv", "a", "--csv", "a", "--out", "b"}}) {
     auto r = run(train_main, args);
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("usage: expected_date_svc train"), std::string::npos);
+    EXPECT_NE(r.err.find("Usage:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--out"), std::string::npos) << r.err;  // train's usage
   }
   for (auto args : std::vector<std::vector<std::string_view>>{
            {},
@@ -44,7 +45,8 @@ TEST(Cli, BadArgumentsPrintUsageAndExit2) {
            {"--csv", "a", "--model", "b", "--test-from", "2013-07-12", "--json", "1"}}) {
     auto r = run(evaluate_main, args);
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("usage: expected_date_svc evaluate"), std::string::npos);
+    EXPECT_NE(r.err.find("Usage:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--test-from"), std::string::npos) << r.err;  // evaluate's usage
   }
 }
 
