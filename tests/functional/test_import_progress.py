@@ -59,4 +59,6 @@ def test_progress_on_a_terminal_only_and_the_same_report(tmp_path):
 
 def test_an_unknown_option_is_a_usage_error(tmp_path):
     code, out, err = run_import(tmp_path, "bad", ["--loud", "x.csv"], stderr_tty=False)
-    assert code == 2 and out == b"" and b"usage: invoices_svc import [--quiet] FILE.csv" in err
+    assert code == 2 and out == b"", (code, out)
+    # CLI11 names the argument it did not expect and shows the command's options.
+    assert b"--loud" in err and b"--quiet" in err, err
