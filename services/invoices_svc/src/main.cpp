@@ -19,6 +19,8 @@
 #include "tim/invoices/error.hpp"
 #include "tim/log.hpp"
 #include "tim/router.hpp"
+#include "webhook_worker.hpp"
+#include "webhooks_api.hpp"
 
 using namespace tim;
 
@@ -119,6 +121,10 @@ int main(int argc, char** argv) {
     invoices::ApiContext context{keeper,         pool,         expected_dates.get(),
                                  import_options, &import_pool, &import_gate};
     invoices::add_invoice_routes(router, context);
+    const auto webhook_settings = invoices::webhooks::Settings::from_env();
+    invoices::add_webhook_routes(router, context, webhook_settings);
+    invoices::WebhookWorker webhook_worker(settings, webhook_settings);
+    webhook_worker.start();
     return server.run();
   });
 }
