@@ -76,7 +76,7 @@ TEST(RouteFile, RefusesWhatItCannotHonour) {
 
 TEST(RouteFile, TheRepositoryRouteFileLoads) {
   auto c = load_route_file(TIM_ROUTES_FILE);
-  ASSERT_EQ(c.mappings.size(), 2u);
+  ASSERT_EQ(c.mappings.size(), 3u);
   EXPECT_EQ(c.mappings[0].prefix, "/invoices/");
   EXPECT_EQ(c.mappings[0].rewrite, "/api/invoices/");
   EXPECT_EQ(c.mappings[0].service, "invoices-svc");
@@ -84,6 +84,10 @@ TEST(RouteFile, TheRepositoryRouteFileLoads) {
   EXPECT_EQ(c.mappings[1].prefix, "/events/");
   EXPECT_EQ(c.mappings[1].rewrite, "/api/events/");
   EXPECT_EQ(c.mappings[1].service, "invoices-svc");
+  // Webhook subscriptions (issue 13).
+  EXPECT_EQ(c.mappings[2].prefix, "/webhooks/");
+  EXPECT_EQ(c.mappings[2].rewrite, "/api/webhooks/");
+  EXPECT_EQ(c.mappings[2].service, "invoices-svc");
   ASSERT_EQ(c.auth_services.size(), 1u);
   EXPECT_EQ(c.auth_services[0].auth_service, "auth-svc:3000");
 }
