@@ -24,7 +24,9 @@ trap stop INT TERM EXIT
 HOST=127.0.0.1 PORT=$EXPECTED_DATE_PORT MODEL_FILE=services/expected_date_svc/model/demo-model.json \
   "$bin/expected_date_svc/expected_date_svc" & pids+=($!)
 HOST=127.0.0.1 PORT=$AUTH_PORT TOKEN=$TOKEN "$bin/auth_svc/auth_svc" & pids+=($!)
+# Webhooks may call receivers on this machine only (docs/webhooks.md), unless the caller says.
 HOST=127.0.0.1 PORT=$INVOICES_PORT EXPECTED_DATE_URI=http://127.0.0.1:$EXPECTED_DATE_PORT DATA_DIR=$DATA_DIR \
+  WEBHOOK_ALLOWED_HOSTS=${WEBHOOK_ALLOWED_HOSTS-127.0.0.1,localhost} \
   "$bin/invoices_svc/invoices_svc" & pids+=($!)
 HOST=127.0.0.1 PORT=$GATEWAY_PORT ADMIN_PORT=$GATEWAY_ADMIN_PORT ROUTES_FILE=kube/overlays/emissary/routes.yaml \
   UPSTREAMS="invoices-svc=127.0.0.1:$INVOICES_PORT,auth-svc:3000=127.0.0.1:$AUTH_PORT" \
