@@ -122,9 +122,9 @@ struct WebhookWorker::Impl {
     if (--*remaining == 0) all_done->cancel();
   }
 
-  void settle(const ClaimedDelivery& delivery, const Attempt& attempt) {
+  // The attempt's outcome, counted and logged; stored by the caller with the batch's.
+  DeliveryOutcome judge(const ClaimedDelivery& delivery, const Attempt& attempt, Instant at) {
     auto& metrics = Metrics::get();
-    const Instant at = now();
     const auto outcome = webhooks::outcome_of(attempt.status, attempt.error, delivery.attempts,
                                               delivery.created_at, at, settings, random);
     using S = DeliveryOutcome::Status;
@@ -156,7 +156,7 @@ struct WebhookWorker::Impl {
                  {"host", std::string_view(host)},
                  {"attempts", std::int64_t{delivery.attempts + 1}},
                  {"error", std::string_view(outcome.error)}});
-    need_store().settle_webhook_delivery(delivery.id, outcome, at);
+    return outcome;
   }
 
   // One round: feed into outbox, then one batch sent at once. True when a full batch was
@@ -178,7 +178,12 @@ struct WebhookWorker::Impl {
                        send_and_count(this, &claimed[i], &attempts[i], &remaining, &all_done),
                        asio::detached);
       while (remaining > 0) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-      for (std::size_t i = 0; i < claimed.size(); ++i) settle(claimed[i], attempts[i]);
+      std::vector<SettledDelivery> settled;
+      settled.reserve(claimed.size());
+      const Instant settled_at = now();
+      for (std::size_t i = 0; i < claimed.size(); ++i)
+        settled.push_back({claimed[i].id, judge(claimed[i], attempts[i], settled_at)});
+      db.settle_webhook_deliveries(settled, settled_at);
     }
     Metrics::get().backlog.Set(static_cast<double>(db.webhook_backlog()));
     co_return claimed.size() == static_cast<std::size_t>(settings.batch);

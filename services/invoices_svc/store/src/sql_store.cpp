@@ -902,22 +902,25 @@ class SqlStore final : public InvoiceStore {
     });
   }
 
-  void settle_webhook_delivery(std::int64_t delivery_id, const DeliveryOutcome& outcome,
-                               Instant now) override {
+  void settle_webhook_deliveries(std::span<const SettledDelivery> settled, Instant now) override {
     using S = DeliveryOutcome::Status;
-    const char* status = outcome.status == S::delivered ? "delivered"
-                         : outcome.status == S::retry   ? "pending"
-                                                        : "failed";
+    if (settled.empty()) return;
+    // One commit for a whole batch: on SQLite each commit is a sync of the WAL.
     write([&](Connection& tx) {
-      tx.query(
-          "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, "
-          "next_attempt_at = $2, claimed_until = 0, last_status = $3, last_error = $4, "
-          "updated_at = $5 WHERE id = $6 AND status = 'pending'",
-          {Value{std::string(status)},
-           outcome.status == S::retry ? millis(outcome.next_attempt_at) : millis(now),
-           outcome.http_status ? Value{std::int64_t{outcome.http_status}} : Value{nullptr},
-           outcome.error.empty() ? Value{nullptr} : Value{outcome.error}, millis(now),
-           Value{delivery_id}});
+      for (const auto& [delivery_id, outcome] : settled) {
+        const char* status = outcome.status == S::delivered ? "delivered"
+                             : outcome.status == S::retry   ? "pending"
+                                                            : "failed";
+        tx.query(
+            "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, "
+            "next_attempt_at = $2, claimed_until = 0, last_status = $3, last_error = $4, "
+            "updated_at = $5 WHERE id = $6 AND status = 'pending'",
+            {Value{std::string(status)},
+             outcome.status == S::retry ? millis(outcome.next_attempt_at) : millis(now),
+             outcome.http_status ? Value{std::int64_t{outcome.http_status}} : Value{nullptr},
+             outcome.error.empty() ? Value{nullptr} : Value{outcome.error}, millis(now),
+             Value{delivery_id}});
+      }
     });
   }
 

@@ -175,6 +175,11 @@ struct DeliveryOutcome {
   std::string error;        // "" when delivered
 };
 
+struct SettledDelivery {
+  std::int64_t delivery_id = 0;
+  DeliveryOutcome outcome;
+};
+
 class InvoiceStore {
  public:
   // The write of a keyed request, given the store as seen inside the request's transaction.
@@ -278,9 +283,14 @@ class InvoiceStore {
   // order. A delivery leased by another worker is neither taken nor overtaken.
   virtual std::vector<ClaimedDelivery> claim_webhook_deliveries(int limit, Instant now,
                                                                 Instant lease_until) = 0;
-  // Records an attempt's outcome and frees the lease (a delivery deleted meanwhile: nothing).
-  virtual void settle_webhook_delivery(std::int64_t delivery_id, const DeliveryOutcome& outcome,
-                                       Instant now) = 0;
+  // Records attempts' outcomes and frees their leases, all in one transaction (a delivery
+  // deleted meanwhile: nothing).
+  virtual void settle_webhook_deliveries(std::span<const SettledDelivery> settled, Instant now) = 0;
+  void settle_webhook_delivery(std::int64_t delivery_id, const DeliveryOutcome& outcome,
+                               Instant now) {
+    const SettledDelivery one{delivery_id, outcome};
+    settle_webhook_deliveries(std::span(&one, 1), now);
+  }
   // Deliveries still pending, over every subscription (the outbox's backlog).
   virtual std::int64_t webhook_backlog() = 0;
 
