@@ -69,6 +69,7 @@ struct WebhookWorker::Impl {
   std::unique_ptr<InvoiceStore> store;  // its own, one connection
   std::mt19937_64 random{std::random_device{}()};
   std::thread thread;
+  std::string last_failure;  // of the last round, "" when it went well
   // Last: destroyed first, with the attempts in flight, while what they use still exists.
   asio::io_context io{1};
 
@@ -196,9 +197,14 @@ struct WebhookWorker::Impl {
       bool more = false;
       try {
         more = co_await round();
+        if (!last_failure.empty()) log::info("webhook worker recovered");
+        last_failure.clear();
       } catch (const std::exception& e) {
         // A store that went away is opened again next round; deliveries wait in the outbox.
-        log::warn("webhook worker round failed", {{"reason", std::string_view(e.what())}});
+        // Logged once per new reason, not every round.
+        if (last_failure != e.what())
+          log::warn("webhook worker round failed", {{"reason", std::string_view(e.what())}});
+        last_failure = e.what();
         store.reset();
       }
       if (more) continue;
