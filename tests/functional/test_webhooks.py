@@ -215,6 +215,22 @@ def test_a_delivery_is_failed_after_retry_hours_and_the_invoice_moves_on(service
     assert "webhook delivery failed for good" in svc.logs()
 
 
+def test_two_replicas_deliver_each_event_once(services, store_env, receivers):
+    receiver = receivers()
+    replicas = [services.service("invoices_svc", {**store_env, **HOOK_ENV}) for _ in range(2)]
+    secret = subscribe(replicas[0].port, receiver.url())["secret"]
+    invoices = [create(replicas[i % 2].port) for i in range(30)]
+    wait_for(lambda: len(receiver.requests) >= 30, timeout=SLOW, what="30 deliveries")
+    time.sleep(0.5)
+    assert sorted(r["json"]["invoiceId"] for r in receiver.requests) == sorted(invoices)
+    assert len(set(receiver.event_ids())) == len(receiver.requests) == 30  # none twice
+    for req in receiver.requests:
+        check_signed(req, secret)
+    delivered = [metric_sum(metrics_text(r.port), "webhook_deliveries_total", outcome="delivered")
+                 for r in replicas]
+    assert sum(delivered) == 30, delivered
+
+
 def test_a_change_committed_before_a_kill_9_is_delivered_after_the_restart(services, store_env, receivers):
     port = free_port()  # the receiver is down at first
     svc = services.service("invoices_svc", {**store_env, **HOOK_ENV})
