@@ -469,9 +469,32 @@ Webhook to_webhook(const Row& row) {
           {}};
 }
 
+// PostgreSQL: whether transaction `txid` had committed for a snapshot "xmin:xmax:xip,…"
+// (pg_current_snapshot()'s text form).
+bool committed_in_snapshot(std::int64_t txid, std::string_view snapshot) {
+  const auto read = [](std::string_view t) {
+    std::int64_t v = 0;
+    std::from_chars(t.data(), t.data() + t.size(), v);
+    return v;
+  };
+  const auto first = snapshot.find(':');
+  const auto second = snapshot.find(':', first + 1);
+  if (first == std::string_view::npos || second == std::string_view::npos)
+    corrupt_row("not a snapshot: " + std::string(snapshot));
+  if (txid < read(snapshot.substr(0, first))) return true;
+  if (txid >= read(snapshot.substr(first + 1, second - first - 1))) return false;
+  for (auto rest = snapshot.substr(second + 1); !rest.empty();) {
+    const auto comma = std::min(rest.find(','), rest.size());
+    if (read(rest.substr(0, comma)) == txid) return false;  // still running then
+    rest.remove_prefix(std::min(comma + 1, rest.size()));
+  }
+  return true;
+}
+
 // The feed's position now: a new subscription starts here. On PostgreSQL just below the
 // oldest running transaction, so an event that commits after the subscription is never behind
-// its cursor (one committed a moment before may still be sent: at least once).
+// its cursor; the events between there and now that had committed are told apart by the
+// subscription's snapshot (committed_in_snapshot) and skipped.
 std::string feed_end(Connection& c) {
   if (c.dialect() == Dialect::sqlite)
     return encode_feed_position(
@@ -775,10 +798,14 @@ class SqlStore final : public InvoiceStore {
     for (const auto& pattern : webhook.events) events.emplace_back(pattern);
     return write([&](Connection& tx) {
       const auto rows = tx.query(
-          "INSERT INTO webhook_subscriptions (url, events, secret, feed_cursor, created_at) "
-          "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+          "INSERT INTO webhook_subscriptions (url, events, secret, feed_cursor, "
+          "created_snapshot, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
           {Value{webhook.url}, Value{boost::json::serialize(events)}, Value{webhook.secret},
-           Value{feed_end(tx)}, millis(now)});
+           Value{feed_end(tx)},
+           tx.dialect() == Dialect::postgres
+               ? Value{text(tx.query("SELECT pg_current_snapshot()::text").at(0), 0)}
+               : Value{nullptr},
+           millis(now)});
       return Webhook{integer(rows.at(0), 0), webhook.url, webhook.events, now, {}};
     });
   }
@@ -823,12 +850,18 @@ class SqlStore final : public InvoiceStore {
 
   std::int64_t fan_out_webhook_events(int limit, Instant now) override {
     limit = std::clamp(limit, 1, kMaxEventLimit);
+    // Idle, the worker takes no write lock (SQLite has one for the whole database).
+    if (read([](Connection& c) {
+          return c.query("SELECT 1 FROM webhook_subscriptions LIMIT 1").empty();
+        }))
+      return 0;
     return write([&](Connection& tx) {
       const bool postgres = tx.dialect() == Dialect::postgres;
       // SKIP LOCKED: a subscription another replica is moving is left to it this round.
-      const auto subscriptions = tx.query(
-          std::string("SELECT id, events, feed_cursor FROM webhook_subscriptions ORDER BY id") +
-          (postgres ? " FOR UPDATE SKIP LOCKED" : ""));
+      const auto subscriptions =
+          tx.query(std::string("SELECT id, events, feed_cursor, created_snapshot FROM "
+                               "webhook_subscriptions ORDER BY id") +
+                   (postgres ? " FOR UPDATE SKIP LOCKED" : ""));
       std::int64_t added = 0;
       for (const auto& subscription : subscriptions) {
         const Value id{integer(subscription, 0)};
@@ -837,8 +870,11 @@ class SqlStore final : public InvoiceStore {
             sql::events_statement(text(subscription, 2), std::nullopt, limit, tx.dialect());
         const auto rows = tx.query(statement.text, statement.params);
         if (rows.empty()) continue;
+        const auto& snapshot = subscription.at(3);
         for (const auto& row : rows) {
           const InvoiceEvent event = to_event(row);
+          if (snapshot && committed_in_snapshot(integer(row, 1), *snapshot))
+            continue;  // committed before the subscription was made
           if (std::none_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
                 return webhook_pattern_matches(p, event.type);
               }))
@@ -861,6 +897,15 @@ class SqlStore final : public InvoiceStore {
   std::vector<ClaimedDelivery> claim_webhook_deliveries(int limit, Instant now,
                                                         Instant lease_until) override {
     limit = std::clamp(limit, 1, kMaxEventLimit);
+    if (read([&](Connection& c) {
+          return c
+              .query(
+                  "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND "
+                  "next_attempt_at <= $1 AND claimed_until <= $1 LIMIT 1",
+                  {millis(now)})
+              .empty();
+        }))
+      return {};  // nothing due: no write lock taken
     return write([&](Connection& tx) {
       const bool postgres = tx.dialect() == Dialect::postgres;
       // An earlier pending delivery of the same invoice to the same subscription, due or not,

@@ -1339,6 +1339,27 @@ TEST_P(StoreTest, WebhookFollowsTheFeedFromItsCreationOnlyMatchingTypes) {
   EXPECT_EQ(error_of([&] { store->get_webhook(webhook.id + 100); }).kind(), ErrorKind::not_found);
 }
 
+TEST_P(StoreTest, AWebhookNeverGetsWhatCommittedBeforeIt) {
+  auto store = open();
+  // PostgreSQL: an older transaction still open holds the feed's horizon back, so the cursor a
+  // new subscription starts from is below events that had already committed.
+  std::unique_ptr<PgAdmin> holder;
+  if (GetParam() == "postgres") {
+    holder = std::make_unique<PgAdmin>(url_);
+    holder->run("BEGIN");
+    holder->run("SELECT pg_current_xact_id()");
+  }
+  const auto before = store->create(new_invoice(), std::nullopt, kNow).invoice;
+  store->create_webhook(webhook_to({"*"}), kNow);
+  const auto after = store->create(new_invoice(), std::nullopt, kNow).invoice;
+  if (holder) holder->run("ROLLBACK");
+  EXPECT_EQ(fan_out_until(*store, 1), 1);
+  const auto claimed = store->claim_webhook_deliveries(10, kNow, kLater);
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].event.invoice_id, after.id);
+  EXPECT_NE(claimed[0].event.invoice_id, before.id);
+}
+
 TEST_P(StoreTest, WebhookDeliveriesOfOneInvoiceGoOutInOrder) {
   auto store = open();
   store->create_webhook(webhook_to({"invoice.*"}), kNow);
