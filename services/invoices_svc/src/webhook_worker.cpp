@@ -24,8 +24,9 @@ namespace {
 
 // How much of the feed one round moves each subscription's cursor over.
 constexpr int kFanOutEvents = 500;
-// A lease outlives an attempt by this much: a worker that dies holding one frees it then.
-constexpr std::chrono::seconds kLeaseMargin{30};
+// A lease outlives an attempt and the store call that settles it by this much; a worker that
+// dies holding one frees it when it ends.
+constexpr std::chrono::seconds kLeaseMargin{5};
 
 Instant now() {
   return to_instant(std::chrono::system_clock::now());
@@ -166,8 +167,8 @@ struct WebhookWorker::Impl {
     auto& db = need_store();
     db.fan_out_webhook_events(kFanOutEvents, now());
     const Instant at = now();
-    const auto lease_until =
-        at + std::chrono::duration_cast<std::chrono::milliseconds>(settings.timeout + kLeaseMargin);
+    const auto lease_until = at + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      settings.timeout + store_settings.timeout + kLeaseMargin);
     const auto claimed = db.claim_webhook_deliveries(settings.batch, at, lease_until);
     if (!claimed.empty()) {
       std::vector<Attempt> attempts(claimed.size());
