@@ -12,6 +12,7 @@
 #   GATEWAY_PORT=8080 GATEWAY_ADMIN_PORT=8877 AUTH_PORT=3000 INVOICES_PORT=3001
 #   EXPECTED_DATE_PORT=3002 WEBAPP_PORT=3003 TOKEN=letmeinpleasekthxbye
 #   MODEL_FILE=services/expected_date_svc/model/demo-model.json   the predictor's model
+#   WEBHOOK_ALLOWED_HOSTS=127.0.0.1,localhost   where webhooks may deliver
 #   DATA_DIR=build/local-data   invoices_svc's SQLite store
 #   LOG_DIR=build/local-logs    one log file per service (JSON lines)
 #   READY_TIMEOUT_S=30          per service
@@ -96,8 +97,10 @@ wait_ready() { # index into names/pids, port of /readyz
 start expected_date_svc HOST=127.0.0.1 PORT="$EXPECTED_DATE_PORT" \
   MODEL_FILE="$MODEL_FILE"
 start auth_svc HOST=127.0.0.1 PORT="$AUTH_PORT" TOKEN="$TOKEN"
+# Webhooks may call receivers on this machine only (docs/webhooks.md), unless the caller says.
 start invoices_svc HOST=127.0.0.1 PORT="$INVOICES_PORT" \
-  EXPECTED_DATE_URI="http://127.0.0.1:$EXPECTED_DATE_PORT" DATA_DIR="$DATA_DIR"
+  EXPECTED_DATE_URI="http://127.0.0.1:$EXPECTED_DATE_PORT" DATA_DIR="$DATA_DIR" \
+  WEBHOOK_ALLOWED_HOSTS="${WEBHOOK_ALLOWED_HOSTS-127.0.0.1,localhost}"
 start webapp HOST=127.0.0.1 PORT="$WEBAPP_PORT" STATIC_DIR=services/webapp/static
 start gateway HOST=127.0.0.1 PORT="$GATEWAY_PORT" ADMIN_PORT="$GATEWAY_ADMIN_PORT" \
   ROUTES_FILE=kube/overlays/emissary/routes.yaml \

@@ -141,7 +141,7 @@ def test_client_sent_identity_headers_never_reach_the_back_end(guarded):
     assert r.status == 200
     up = stack.upstream
     assert up.header_of(0, "x-auth-subject") == ["token"]
-    assert up.header_of(0, "x-auth-scopes") == ["invoices:read,invoices:write"]
+    assert up.header_of(0, "x-auth-scopes") == ["invoices:read,invoices:write,webhooks:manage"]
     assert up.header_of(0, "x-auth-role") == []
     # Without credentials the claim gets nothing either.
     assert get(stack.gateway.port, "/invoices/1", {"x-auth-subject": "token"}).status == 401

@@ -102,6 +102,7 @@ std::string serialize_key_file(const std::vector<KeyRecord>& records) {
     json::array scopes;
     if (r.scopes.contains(Scopes::read())) scopes.emplace_back("invoices:read");
     if (r.scopes.contains(Scopes::write())) scopes.emplace_back("invoices:write");
+    if (r.scopes.contains(Scopes::webhooks())) scopes.emplace_back("webhooks:manage");
     json::object o;
     o["name"] = r.name;
     o["scopes"] = std::move(scopes);

@@ -86,15 +86,48 @@ std::string_view to_string(CredentialKind k) noexcept {
   return "none";
 }
 
-Scopes required_scopes(std::string_view method) {
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The path's first segment is "webhooks", read after percent-decoding and in any case, so no
+// spelling of it that a proxy might route there gets by with the invoices scopes.
+bool is_webhooks_path(std::string_view target) {
+  std::string path;
+  for (std::size_t i = 0; i < target.size() && path.size() <= 64; ++i) {
+    char c = target[i];
+    if (c == '?' || c == '#') break;
+    if (c == '%' && i + 2 < target.size() && hex_digit(target[i + 1]) >= 0 &&
+        hex_digit(target[i + 2]) >= 0) {
+      c = static_cast<char>(hex_digit(target[i + 1]) * 16 + hex_digit(target[i + 2]));
+      i += 2;
+    }
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    path += c;
+  }
+  while (path.starts_with("//")) path.erase(0, 1);
+  constexpr std::string_view kPrefix = "/webhooks";
+  return path.starts_with(kPrefix) &&
+         (path.size() == kPrefix.size() || path[kPrefix.size()] == '/');
+}
+
+}  // namespace
+
+Scopes required_scopes(std::string_view method, std::string_view target) {
+  if (is_webhooks_path(target)) return Scopes::webhooks();
   if (method == "GET" || method == "HEAD" || method == "OPTIONS") return Scopes::read();
   return Scopes::write();
 }
 
 Decision authorize(const Credentials& credentials, FailureLimiter& limiter, std::string_view method,
                    std::span<const std::string_view> authorization, std::string_view client_address,
-                   std::chrono::system_clock::time_point now) {
-  const Scopes required = required_scopes(method);
+                   std::chrono::system_clock::time_point now, std::string_view target) {
+  const Scopes required = required_scopes(method, target);
   // An address over its failure budget is slowed down only in what fails: a valid credential
   // from it (another user behind the same NAT) is still decided as usual, whoever failed there.
   const auto wait = limiter.blocked(client_address, now);

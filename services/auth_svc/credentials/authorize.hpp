@@ -52,16 +52,19 @@ struct Decision {
 // GET, HEAD and OPTIONS need invoices:read (safe methods); POST, PUT, PATCH and DELETE need
 // invoices:write; any other method (TRACE, CONNECT, extension methods, "get" in lower case)
 // also needs invoices:write: an unknown method is treated as one that may change data.
-Scopes required_scopes(std::string_view method);
+// Any method on /webhooks (the gateway's target, percent-decoded, any case) needs
+// webhooks:manage instead: a subscription sends every invoice to a URL of the caller's choice.
+Scopes required_scopes(std::string_view method, std::string_view target = {});
 
 // `authorization` holds every Authorization field value of the request, in order: none means
 // no credential, more than one is refused (never pick one of them). A value is the credential
 // itself or "Bearer <credential>" (scheme case-insensitive). The TOKEN is tried first, then
 // API keys ("tim_…"), then JWTs. Presented but invalid credentials count as failures for
 // `client_address` in `limiter`; a blocked address gets 429 before any credential is checked.
+// `target` is the request's path and query as the gateway passes it (for required_scopes).
 Decision authorize(const Credentials& credentials, FailureLimiter& limiter, std::string_view method,
                    std::span<const std::string_view> authorization, std::string_view client_address,
-                   std::chrono::system_clock::time_point now);
+                   std::chrono::system_clock::time_point now, std::string_view target = {});
 
 // What a log line may say about who called: the subject, or "unknown". Never the credential.
 std::string_view log_subject(const Decision& d) noexcept;

@@ -5,6 +5,7 @@ namespace tim::auth {
 namespace {
 constexpr std::string_view kReadName = "invoices:read";
 constexpr std::string_view kWriteName = "invoices:write";
+constexpr std::string_view kWebhooksName = "webhooks:manage";
 
 template <class F>
 void split(std::string_view s, char sep, F&& f) {
@@ -21,6 +22,7 @@ void split(std::string_view s, char sep, F&& f) {
 std::optional<Scopes> Scopes::from_name(std::string_view name) {
   if (name == kReadName) return read();
   if (name == kWriteName) return write();
+  if (name == kWebhooksName) return webhooks();
   return std::nullopt;
 }
 
@@ -55,6 +57,10 @@ std::string Scopes::to_string(char sep) const {
   if (contains(write())) {
     if (!out.empty()) out += sep;
     out += kWriteName;
+  }
+  if (contains(webhooks())) {
+    if (!out.empty()) out += sep;
+    out += kWebhooksName;
   }
   return out;
 }

@@ -10,14 +10,16 @@ namespace tim::auth {
 
 class Scopes {
  public:
-  static constexpr std::uint8_t kRead = 1;   // invoices:read
-  static constexpr std::uint8_t kWrite = 2;  // invoices:write
+  static constexpr std::uint8_t kRead = 1;      // invoices:read
+  static constexpr std::uint8_t kWrite = 2;     // invoices:write
+  static constexpr std::uint8_t kWebhooks = 4;  // webhooks:manage
 
   constexpr Scopes() = default;
   static constexpr Scopes none() { return Scopes(0); }
-  static constexpr Scopes all() { return Scopes(kRead | kWrite); }
+  static constexpr Scopes all() { return Scopes(kRead | kWrite | kWebhooks); }
   static constexpr Scopes read() { return Scopes(kRead); }
   static constexpr Scopes write() { return Scopes(kWrite); }
+  static constexpr Scopes webhooks() { return Scopes(kWebhooks); }
 
   constexpr bool empty() const { return bits_ == 0; }
   constexpr bool contains(Scopes s) const { return (bits_ & s.bits_) == s.bits_; }
@@ -34,7 +36,7 @@ class Scopes {
   // ignored, since identity providers put their own scopes in the same claim.
   static Scopes from_oauth_claim(std::string_view claim);
 
-  // Names joined by sep in a fixed order ("invoices:read invoices:write").
+  // Names joined by sep in a fixed order ("invoices:read invoices:write webhooks:manage").
   std::string to_string(char sep = ' ') const;
 
  private:

@@ -20,7 +20,8 @@ Decision decide(const Credentials& credentials, FailureLimiter& limiter,
   const auto authorization = values_of(request.headers, "authorization");
   const auto forwarded_for = values_of(request.headers, "x-forwarded-for");
   const auto address = client_address(forwarded_for, request.remote_address);
-  return authorize(credentials, limiter, request.method, authorization, address, now);
+  return authorize(credentials, limiter, request.method, authorization, address, now,
+                   request.target);
 }
 
 http::Response decision_response(const Decision& d) {

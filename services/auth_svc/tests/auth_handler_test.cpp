@@ -31,7 +31,7 @@ TEST_F(HandlerTest, AllowCarriesIdentityAndNoContentType) {
   const auto r = decision_response(d);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.headers.get("x-auth-subject"), "token");
-  EXPECT_EQ(r.headers.get("x-auth-scopes"), "invoices:read,invoices:write");
+  EXPECT_EQ(r.headers.get("x-auth-scopes"), "invoices:read,invoices:write,webhooks:manage");
   EXPECT_FALSE(r.headers.contains("content-type"));
 }
 

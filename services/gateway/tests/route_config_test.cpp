@@ -87,6 +87,7 @@ TEST(RouteFile, TheRepositoryRouteFileLoads) {
       {"/invoices/", "/api/invoices/", "invoices-svc", false},
       {"/events/", "/api/events/", "invoices-svc", false},
       {"/forecast/", "/api/forecast/", "invoices-svc", false},
+      {"/webhooks/", "/api/webhooks/", "invoices-svc", false},
       {"/app/", "/", "webapp", true},
   };
   auto c = load_route_file(TIM_ROUTES_FILE);

@@ -27,6 +27,8 @@
 #include "tim/log.hpp"
 #include "tim/progress.hpp"
 #include "tim/router.hpp"
+#include "webhook_worker.hpp"
+#include "webhooks_api.hpp"
 
 using namespace tim;
 
@@ -143,6 +145,10 @@ int serve() {
     invoices::ApiContext context{keeper,         pool,         expected_dates.get(),
                                  import_options, &import_pool, &import_gate};
     invoices::add_invoice_routes(router, context);
+    const auto webhook_settings = invoices::webhooks::Settings::from_env();
+    invoices::add_webhook_routes(router, context, webhook_settings);
+    invoices::WebhookWorker webhook_worker(settings, webhook_settings);
+    webhook_worker.start();
     return server.run();
   });
 }

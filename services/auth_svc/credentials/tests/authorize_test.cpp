@@ -33,9 +33,12 @@ class AuthorizeTest : public ::testing::Test {
   void SetUp() override {
     read_key_ = generate_api_key();
     write_key_ = generate_api_key();
+    hooks_key_ = generate_api_key();
     const auto created = std::chrono::floor<std::chrono::seconds>(now);
-    auto keys = KeySet::from_records({{"reader", Scopes::read(), created, sha256(read_key_)},
-                                      {"writer", Scopes::all(), created, sha256(write_key_)}});
+    auto keys = KeySet::from_records(
+        {{"reader", Scopes::read(), created, sha256(read_key_)},
+         {"writer", Scopes::read() | Scopes::write(), created, sha256(write_key_)},
+         {"hooks", Scopes::webhooks(), created, sha256(hooks_key_)}});
     ASSERT_TRUE(keys);
     creds_.token.emplace(kToken);
     creds_.keys = std::make_shared<const KeySet>(std::move(keys).value());
@@ -56,7 +59,7 @@ class AuthorizeTest : public ::testing::Test {
 
   Credentials creds_;
   FailureLimiter limiter_{LimiterConfig{.burst = 5, .refill_interval = 60s, .max_addresses = 100}};
-  std::string read_key_, write_key_;
+  std::string read_key_, write_key_, hooks_key_;
 };
 
 TEST_F(AuthorizeTest, TutorialHeaderIsOneKeyWithEveryScope) {
@@ -116,6 +119,36 @@ TEST_F(AuthorizeTest, ScopesByMethod) {
   EXPECT_EQ(required_scopes("OPTIONS"), Scopes::read());
   for (std::string_view m : {"POST", "PUT", "PATCH", "DELETE", "TRACE", "CONNECT", "get", "FOO"})
     EXPECT_EQ(required_scopes(m), Scopes::write()) << m;
+}
+
+TEST_F(AuthorizeTest, WebhooksNeedTheirOwnScopeWhateverTheMethod) {
+  for (std::string_view target :
+       {"/webhooks/", "/webhooks", "/webhooks/3?x=1", "/WebHooks/", "/%77ebhooks/", "//webhooks/"})
+    for (std::string_view m : {"GET", "POST", "DELETE"}) {
+      EXPECT_EQ(required_scopes(m, target), Scopes::webhooks()) << m << " " << target;
+      const Decision writer =
+          authorize(creds_, limiter_, m, std::vector<std::string_view>{write_key_}, "203.0.113.9",
+                    now, target);
+      EXPECT_EQ(writer.status, 403) << m << " " << target;
+      EXPECT_EQ(writer.www_authenticate,
+                R"(Bearer realm="tim", error="insufficient_scope", scope="webhooks:manage")");
+      EXPECT_TRUE(authorize(creds_, limiter_, m, std::vector<std::string_view>{hooks_key_},
+                            "203.0.113.9", now, target)
+                      .allowed());
+      // The tutorial's TOKEN has every scope.
+      EXPECT_TRUE(authorize(creds_, limiter_, m, std::vector<std::string_view>{kToken},
+                            "203.0.113.9", now, target)
+                      .allowed());
+    }
+  for (std::string_view target : {"/invoices/1", "/webhooksx/", "/events/?type=webhooks"})
+    EXPECT_EQ(required_scopes("GET", target), Scopes::read()) << target;
+  // A webhooks key alone reads no invoices.
+  EXPECT_EQ(authorize(creds_, limiter_, "GET", std::vector<std::string_view>{hooks_key_},
+                      "203.0.113.9", now, "/invoices/1")
+                .status,
+            403);
+  EXPECT_EQ(Scopes::from_name("webhooks:manage"), Scopes::webhooks());
+  EXPECT_EQ(Scopes::all().to_string(','), "invoices:read,invoices:write,webhooks:manage");
 }
 
 TEST_F(AuthorizeTest, ApiKeysWithScopes) {

@@ -4,9 +4,11 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <filesystem>
+#include <limits>
 #include <unordered_set>
 
 #include "json_text.hpp"
@@ -451,6 +453,64 @@ std::string request_fingerprint(const IdempotentRequest& r) {
   return out;
 }
 
+[[noreturn]] void webhook_not_found(WebhookId id) {
+  throw Error(ErrorKind::not_found, "not_found", "no webhook with id " + std::to_string(id));
+}
+
+std::vector<std::string> patterns_from_json(const std::string& json) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  const auto value = boost::json::parse(json, ec);
+  if (ec || !value.is_array()) corrupt_row("webhook events not a JSON array: " + json);
+  for (const auto& pattern : value.as_array())
+    if (pattern.is_string()) out.emplace_back(pattern.as_string());
+  return out;
+}
+
+Webhook to_webhook(const Row& row) {
+  return {integer(row, 0),
+          text(row, 1),
+          patterns_from_json(text(row, 2)),
+          Instant{std::chrono::milliseconds{integer(row, 3)}},
+          {}};
+}
+
+// PostgreSQL: whether transaction `txid` had committed for a snapshot "xmin:xmax:xip,…"
+// (pg_current_snapshot()'s text form).
+bool committed_in_snapshot(std::int64_t txid, std::string_view snapshot) {
+  const auto read = [](std::string_view t) {
+    std::int64_t v = 0;
+    std::from_chars(t.data(), t.data() + t.size(), v);
+    return v;
+  };
+  const auto first = snapshot.find(':');
+  const auto second = snapshot.find(':', first + 1);
+  if (first == std::string_view::npos || second == std::string_view::npos)
+    corrupt_row("not a snapshot: " + std::string(snapshot));
+  if (txid < read(snapshot.substr(0, first))) return true;
+  if (txid >= read(snapshot.substr(first + 1, second - first - 1))) return false;
+  for (auto rest = snapshot.substr(second + 1); !rest.empty();) {
+    const auto comma = std::min(rest.find(','), rest.size());
+    if (read(rest.substr(0, comma)) == txid) return false;  // still running then
+    rest.remove_prefix(std::min(comma + 1, rest.size()));
+  }
+  return true;
+}
+
+// The feed's position now: a new subscription starts here. On PostgreSQL just below the
+// oldest running transaction, so an event that commits after the subscription is never behind
+// its cursor; the events between there and now that had committed are told apart by the
+// subscription's snapshot (committed_in_snapshot) and skipped.
+std::string feed_end(Connection& c) {
+  if (c.dialect() == Dialect::sqlite)
+    return encode_feed_position(
+        {0, integer(c.query("SELECT COALESCE(MAX(id), 0) FROM invoice_events").at(0), 0)});
+  const std::int64_t xmin =
+      integer(c.query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").at(0), 0);
+  return encode_feed_position(
+      {std::max<std::int64_t>(xmin - 1, 0), std::numeric_limits<std::int64_t>::max()});
+}
+
 // The store over a pool of connections, each call its own transaction; or, bound to one
 // connection, the store as seen inside a transaction someone else runs (write_once's).
 class SqlStore final : public InvoiceStore {
@@ -786,6 +846,189 @@ class SqlStore final : public InvoiceStore {
           c.query("DELETE FROM idempotency_records WHERE created_at < $1 RETURNING 1",
                   {millis(before)})
               .size());
+    });
+  }
+
+  Webhook create_webhook(const NewWebhook& webhook, Instant now) override {
+    boost::json::array events;
+    for (const auto& pattern : webhook.events) events.emplace_back(pattern);
+    return write([&](Connection& tx) {
+      const auto rows = tx.query(
+          "INSERT INTO webhook_subscriptions (url, events, secret, feed_cursor, "
+          "created_snapshot, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+          {Value{webhook.url}, Value{boost::json::serialize(events)}, Value{webhook.secret},
+           Value{feed_end(tx)},
+           tx.dialect() == Dialect::postgres
+               ? Value{text(tx.query("SELECT pg_current_snapshot()::text").at(0), 0)}
+               : Value{nullptr},
+           millis(now)});
+      return Webhook{integer(rows.at(0), 0), webhook.url, webhook.events, now, {}};
+    });
+  }
+
+  std::vector<Webhook> list_webhooks() override {
+    const auto rows = read([](Connection& c) {
+      return c.query("SELECT id, url, events, created_at FROM webhook_subscriptions ORDER BY id");
+    });
+    std::vector<Webhook> out;
+    for (const auto& row : rows) out.push_back(to_webhook(row));
+    return out;
+  }
+
+  Webhook get_webhook(WebhookId id) override {
+    return read([&](Connection& c) {
+      const auto rows =
+          c.query("SELECT id, url, events, created_at FROM webhook_subscriptions WHERE id = $1",
+                  {Value{id}});
+      if (rows.empty()) webhook_not_found(id);
+      Webhook webhook = to_webhook(rows.front());
+      for (const auto& row : c.query("SELECT status, COUNT(*) FROM webhook_deliveries WHERE "
+                                     "subscription_id = $1 GROUP BY status",
+                                     {Value{id}})) {
+        const std::string& status = text(row, 0);
+        const std::int64_t n = integer(row, 1);
+        if (status == "pending") webhook.deliveries.pending = n;
+        if (status == "delivered") webhook.deliveries.delivered = n;
+        if (status == "failed") webhook.deliveries.failed = n;
+      }
+      return webhook;
+    });
+  }
+
+  void delete_webhook(WebhookId id, Instant) override {
+    write([&](Connection& tx) {
+      // Its deliveries go with it (ON DELETE CASCADE): a pending one is never claimed again.
+      if (tx.query("DELETE FROM webhook_subscriptions WHERE id = $1 RETURNING 1", {Value{id}})
+              .empty())
+        webhook_not_found(id);
+    });
+  }
+
+  std::int64_t fan_out_webhook_events(int limit, Instant now) override {
+    limit = std::clamp(limit, 1, kMaxEventLimit);
+    // Idle, the worker takes no write lock (SQLite has one for the whole database).
+    if (read([](Connection& c) {
+          return c.query("SELECT 1 FROM webhook_subscriptions LIMIT 1").empty();
+        }))
+      return 0;
+    return write([&](Connection& tx) {
+      const bool postgres = tx.dialect() == Dialect::postgres;
+      // SKIP LOCKED: a subscription another replica is moving is left to it this round.
+      const auto subscriptions =
+          tx.query(std::string("SELECT id, events, feed_cursor, created_snapshot FROM "
+                               "webhook_subscriptions ORDER BY id") +
+                   (postgres ? " FOR UPDATE SKIP LOCKED" : ""));
+      std::int64_t added = 0;
+      for (const auto& subscription : subscriptions) {
+        const Value id{integer(subscription, 0)};
+        const auto patterns = patterns_from_json(text(subscription, 1));
+        const auto statement =
+            sql::events_statement(text(subscription, 2), std::nullopt, limit, tx.dialect());
+        const auto rows = tx.query(statement.text, statement.params);
+        if (rows.empty()) continue;
+        const auto& snapshot = subscription.at(3);
+        for (const auto& row : rows) {
+          const InvoiceEvent event = to_event(row);
+          if (snapshot && committed_in_snapshot(integer(row, 1), *snapshot))
+            continue;  // committed before the subscription was made
+          if (std::none_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
+                return webhook_pattern_matches(p, event.type);
+              }))
+            continue;
+          added += static_cast<std::int64_t>(
+              tx.query("INSERT INTO webhook_deliveries (subscription_id, event_id, invoice_id, "
+                       "status, next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, "
+                       "'pending', $4, $4, $4) ON CONFLICT DO NOTHING RETURNING 1",
+                       {id, Value{event.id}, Value{event.invoice_id}, millis(now)})
+                  .size());
+        }
+        // In the transaction that added the deliveries: a crash loses both or neither.
+        tx.query("UPDATE webhook_subscriptions SET feed_cursor = $1 WHERE id = $2",
+                 {Value{to_event(rows.back()).cursor}, id});
+      }
+      return added;
+    });
+  }
+
+  std::vector<ClaimedDelivery> claim_webhook_deliveries(int limit, Instant now,
+                                                        Instant lease_until) override {
+    limit = std::clamp(limit, 1, kMaxEventLimit);
+    if (read([&](Connection& c) {
+          return c
+              .query(
+                  "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND "
+                  "next_attempt_at <= $1 AND claimed_until <= $1 LIMIT 1",
+                  {millis(now)})
+              .empty();
+        }))
+      return {};  // nothing due: no write lock taken
+    return write([&](Connection& tx) {
+      const bool postgres = tx.dialect() == Dialect::postgres;
+      // An earlier pending delivery of the same invoice to the same subscription, due or not,
+      // leased or not, holds the later ones back: per-invoice order.
+      const auto due = tx.query(
+          std::string(
+              "SELECT d.id FROM webhook_deliveries d WHERE d.status = 'pending' AND "
+              "d.next_attempt_at <= $1 AND d.claimed_until <= $1 AND NOT EXISTS (SELECT 1 FROM "
+              "webhook_deliveries e WHERE e.subscription_id = d.subscription_id AND "
+              "e.invoice_id = d.invoice_id AND e.status = 'pending' AND e.event_id < "
+              "d.event_id) ORDER BY d.event_id LIMIT ") +
+              std::to_string(limit) + (postgres ? " FOR UPDATE OF d SKIP LOCKED" : ""),
+          {millis(now)});
+      std::vector<ClaimedDelivery> out;
+      for (const auto& row : due) {
+        const Value id{integer(row, 0)};
+        tx.query("UPDATE webhook_deliveries SET claimed_until = $1 WHERE id = $2",
+                 {millis(lease_until), id});
+        const auto details = tx.query(
+            std::string("SELECT ev.id, ") + (postgres ? "ev.txid::text" : "ev.txid") +
+                ", ev.invoice_id, ev.type, ev.subject, ev.created_at, ev.invoice, d.id, "
+                "d.subscription_id, s.url, s.secret, d.attempts, d.created_at FROM "
+                "webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id "
+                "JOIN invoice_events ev ON ev.id = d.event_id WHERE d.id = $1",
+            {id});
+        if (details.empty()) continue;
+        const Row& r = details.front();
+        ClaimedDelivery delivery;
+        delivery.event = to_event(r);
+        delivery.id = integer(r, 7);
+        delivery.subscription_id = integer(r, 8);
+        delivery.url = text(r, 9);
+        delivery.secret = text(r, 10);
+        delivery.attempts = static_cast<int>(integer(r, 11));
+        delivery.created_at = Instant{std::chrono::milliseconds{integer(r, 12)}};
+        out.push_back(std::move(delivery));
+      }
+      return out;
+    });
+  }
+
+  void settle_webhook_deliveries(std::span<const SettledDelivery> settled, Instant now) override {
+    using S = DeliveryOutcome::Status;
+    if (settled.empty()) return;
+    // One commit for a whole batch: on SQLite each commit is a sync of the WAL.
+    write([&](Connection& tx) {
+      for (const auto& [delivery_id, outcome] : settled) {
+        const char* status = outcome.status == S::delivered ? "delivered"
+                             : outcome.status == S::retry   ? "pending"
+                                                            : "failed";
+        tx.query(
+            "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, "
+            "next_attempt_at = $2, claimed_until = 0, last_status = $3, last_error = $4, "
+            "updated_at = $5 WHERE id = $6 AND status = 'pending'",
+            {Value{std::string(status)},
+             outcome.status == S::retry ? millis(outcome.next_attempt_at) : millis(now),
+             outcome.http_status ? Value{std::int64_t{outcome.http_status}} : Value{nullptr},
+             outcome.error.empty() ? Value{nullptr} : Value{outcome.error}, millis(now),
+             Value{delivery_id}});
+      }
+    });
+  }
+
+  std::int64_t webhook_backlog() override {
+    return read([](Connection& c) {
+      return integer(
+          c.query("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'").at(0), 0);
     });
   }
 

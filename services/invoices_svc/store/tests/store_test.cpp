@@ -1377,3 +1377,217 @@ TEST_P(StoreTest, ImportSkipsRowsWhoseRefExistsAndListsThem) {
   EXPECT_EQ(store->count(), 4);
   EXPECT_EQ(whole_feed(*store, 4, std::string("invoice.imported")).size(), 4u);
 }
+
+// Webhooks (issue 13): subscriptions, the outbox the feed fills, and the workers' claims.
+namespace {
+
+NewWebhook webhook_to(std::vector<std::string> events) {
+  return {"http://127.0.0.1:9/in", std::move(events), "whsec_test"};
+}
+
+// Fans the feed out until `expected` deliveries were added (PostgreSQL holds events back while
+// another test's transaction on the shared server is older: 30 s at most).
+std::int64_t fan_out_until(InvoiceStore& store, std::int64_t expected) {
+  std::int64_t added = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (added < expected && std::chrono::steady_clock::now() < deadline) {
+    added += store.fan_out_webhook_events(100, kNow);
+    if (added < expected) std::this_thread::sleep_for(20ms);
+  }
+  return added;
+}
+
+std::set<std::int64_t> event_ids(const std::vector<ClaimedDelivery>& claimed) {
+  std::set<std::int64_t> ids;
+  for (const auto& d : claimed) ids.insert(d.event.id);
+  return ids;
+}
+
+DeliveryOutcome delivered() {
+  return {DeliveryOutcome::Status::delivered, {}, 200, {}};
+}
+
+TEST_P(StoreTest, WebhookFollowsTheFeedFromItsCreationOnlyMatchingTypes) {
+  auto store = open();
+  const auto before = store->create(new_invoice(), std::nullopt, kNow).invoice;
+  const Webhook webhook = store->create_webhook(webhook_to({"invoice.payment_recorded"}), kNow);
+  EXPECT_GT(webhook.id, 0);
+  store->record_payment(before.id, {100, day("2026-11-05"), std::nullopt}, kNow);
+  store->create(new_invoice(), std::nullopt, kNow);  // not a payment: not delivered
+  EXPECT_EQ(fan_out_until(*store, 1), 1);
+  EXPECT_EQ(store->fan_out_webhook_events(100, kNow), 0) << "the cursor moved with the rows";
+
+  const auto shown = store->get_webhook(webhook.id);
+  EXPECT_EQ(shown.url, "http://127.0.0.1:9/in");
+  EXPECT_EQ(shown.events, std::vector<std::string>{"invoice.payment_recorded"});
+  EXPECT_EQ(shown.deliveries.pending, 1);
+  EXPECT_EQ(store->webhook_backlog(), 1);
+  const auto claimed = store->claim_webhook_deliveries(10, kNow, kLater);
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].event.type, "invoice.payment_recorded");
+  EXPECT_EQ(claimed[0].event.invoice_id, before.id);
+  EXPECT_EQ(claimed[0].secret, "whsec_test");
+  EXPECT_EQ(claimed[0].attempts, 0);
+  store->settle_webhook_delivery(claimed[0].id, delivered(), kNow);
+  EXPECT_EQ(store->get_webhook(webhook.id).deliveries.delivered, 1);
+  EXPECT_EQ(store->webhook_backlog(), 0);
+  EXPECT_EQ(store->list_webhooks().size(), 1u);
+  EXPECT_EQ(error_of([&] { store->get_webhook(webhook.id + 100); }).kind(), ErrorKind::not_found);
+}
+
+TEST_P(StoreTest, AWebhookNeverGetsWhatCommittedBeforeIt) {
+  auto store = open();
+  // PostgreSQL: an older transaction still open holds the feed's horizon back, so the cursor a
+  // new subscription starts from is below events that had already committed.
+  std::unique_ptr<PgAdmin> holder;
+  if (GetParam() == "postgres") {
+    holder = std::make_unique<PgAdmin>(url_);
+    holder->run("BEGIN");
+    holder->run("SELECT pg_current_xact_id()");
+  }
+  const auto before = store->create(new_invoice(), std::nullopt, kNow).invoice;
+  store->create_webhook(webhook_to({"*"}), kNow);
+  const auto after = store->create(new_invoice(), std::nullopt, kNow).invoice;
+  if (holder) holder->run("ROLLBACK");
+  EXPECT_EQ(fan_out_until(*store, 1), 1);
+  const auto claimed = store->claim_webhook_deliveries(10, kNow, kLater);
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].event.invoice_id, after.id);
+  EXPECT_NE(claimed[0].event.invoice_id, before.id);
+}
+
+TEST_P(StoreTest, WebhookDeliveriesOfOneInvoiceGoOutInOrder) {
+  auto store = open();
+  store->create_webhook(webhook_to({"invoice.*"}), kNow);
+  const auto a = store->create(new_invoice("A"), std::nullopt, kNow).invoice;
+  const auto b = store->create(new_invoice("B"), std::nullopt, kNow).invoice;
+  store->record_payment(a.id, {100, day("2026-11-05"), std::nullopt}, kNow);
+  store->record_payment(a.id, {100, day("2026-11-06"), std::nullopt}, kNow);
+  ASSERT_EQ(fan_out_until(*store, 4), 4);
+  const auto events_of_a = store->invoice_events(a.id, 0, 10);
+  ASSERT_EQ(events_of_a.size(), 3u);
+
+  // Only the oldest of each invoice is due: A's create and B's create.
+  auto first = store->claim_webhook_deliveries(10, kNow, kNow + 60s);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(event_ids(first).count(events_of_a[0].id), 1u);
+  EXPECT_TRUE(store->claim_webhook_deliveries(10, kNow, kNow + 60s).empty())
+      << "leased ones are not taken again, and they hold their invoice's later events back";
+  for (const auto& d : first) {
+    if (d.event.invoice_id == a.id)  // A's receiver fails: retried in an hour
+      store->settle_webhook_delivery(
+          d.id, {DeliveryOutcome::Status::retry, kNow + 1h, 500, "HTTP 500"}, kNow);
+    else
+      store->settle_webhook_delivery(d.id, delivered(), kNow);
+  }
+  EXPECT_TRUE(store->claim_webhook_deliveries(10, kNow + 10min, kNow + 11min).empty())
+      << "A's later payments wait for its create";
+  auto retried = store->claim_webhook_deliveries(10, kNow + 61min, kNow + 62min);
+  ASSERT_EQ(retried.size(), 1u);
+  EXPECT_EQ(retried[0].event.id, events_of_a[0].id);
+  EXPECT_EQ(retried[0].attempts, 1);
+  // Given up: the next of A proceeds.
+  store->settle_webhook_delivery(retried[0].id,
+                                 {DeliveryOutcome::Status::failed, {}, 500, "HTTP 500"}, kNow);
+  auto next = store->claim_webhook_deliveries(10, kNow + 62min, kNow + 63min);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].event.id, events_of_a[1].id);
+}
+
+TEST_P(StoreTest, AnExpiredLeaseIsClaimedAgain) {
+  auto store = open();
+  store->create_webhook(webhook_to({"*"}), kNow);
+  store->create(new_invoice(), std::nullopt, kNow);
+  ASSERT_EQ(fan_out_until(*store, 1), 1);
+  ASSERT_EQ(store->claim_webhook_deliveries(10, kNow, kNow + 40s).size(), 1u);
+  EXPECT_TRUE(store->claim_webhook_deliveries(10, kNow + 39s, kNow + 80s).empty());
+  EXPECT_EQ(store->claim_webhook_deliveries(10, kNow + 41s, kNow + 80s).size(), 1u)
+      << "the worker holding it died: another sends it";
+}
+
+TEST_P(StoreTest, DeletingAWebhookDropsItsPendingDeliveries) {
+  auto store = open();
+  const auto webhook = store->create_webhook(webhook_to({"*"}), kNow);
+  store->create(new_invoice(), std::nullopt, kNow);
+  ASSERT_EQ(fan_out_until(*store, 1), 1);
+  auto claimed = store->claim_webhook_deliveries(10, kNow, kNow + 40s);
+  ASSERT_EQ(claimed.size(), 1u);
+  store->delete_webhook(webhook.id, kNow);
+  EXPECT_EQ(store->webhook_backlog(), 0);
+  EXPECT_TRUE(store->list_webhooks().empty());
+  EXPECT_TRUE(store->claim_webhook_deliveries(10, kNow + 1h, kNow + 2h).empty());
+  store->settle_webhook_delivery(claimed[0].id, delivered(), kNow);  // in flight: no harm
+  EXPECT_EQ(error_of([&] { store->delete_webhook(webhook.id, kNow); }).kind(),
+            ErrorKind::not_found);
+}
+
+TEST_P(StoreTest, ConcurrentWorkersNeverShareADeliveryNorLoseOne) {
+  auto setup = open();
+  setup->create_webhook(webhook_to({"*"}), kNow);
+  constexpr int kInvoices = 60;
+  for (int i = 0; i < kInvoices; ++i) setup->create(new_invoice(), std::nullopt, kNow);
+  // Two replicas fan out at once: every event once.
+  std::atomic<std::int64_t> added{0};
+  {
+    std::vector<std::thread> replicas;
+    for (int r = 0; r < 2; ++r)
+      replicas.emplace_back([&] {
+        auto store = open();
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (added < kInvoices && std::chrono::steady_clock::now() < deadline)
+          added += store->fan_out_webhook_events(7, kNow);
+      });
+    for (auto& t : replicas) t.join();
+  }
+  ASSERT_EQ(added.load(), kInvoices);
+  std::mutex mutex;
+  std::multiset<std::int64_t> sent;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 3; ++w)
+    workers.emplace_back([&] {
+      auto store = open();
+      for (;;) {
+        const auto claimed = store->claim_webhook_deliveries(5, kNow, kNow + 60s);
+        if (claimed.empty()) break;
+        for (const auto& d : claimed) {
+          {
+            std::lock_guard lock(mutex);
+            sent.insert(d.event.id);
+          }
+          store->settle_webhook_delivery(d.id, delivered(), kNow);
+        }
+      }
+    });
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(sent.size(), static_cast<std::size_t>(kInvoices));
+  EXPECT_EQ(std::set<std::int64_t>(sent.begin(), sent.end()).size(), sent.size())
+      << "a delivery went to two workers";
+  EXPECT_EQ(setup->webhook_backlog(), 0);
+}
+
+TEST_P(StoreTest, KeyedWebhookCreationIsOneTransactionWithItsAnswer) {
+  auto store = open();
+  IdempotentRequest request{"", "hook-1", "POST", "/api/webhooks", R"({"url":"x"})", kNow - 24h};
+  auto write = [](InvoiceStore& tx) {
+    const auto made = tx.create_webhook(webhook_to({"*"}), kNow);
+    return StoredAnswer{201, std::to_string(made.id), "", ""};
+  };
+  const auto first = store->write_once(request, kNow, write);
+  const auto again = store->write_once(request, kNow, write);
+  EXPECT_FALSE(first.replayed);
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.answer.body, first.answer.body);
+  EXPECT_EQ(store->list_webhooks().size(), 1u);
+  // A write that fails after creating one leaves none.
+  IdempotentRequest other = request;
+  other.key = "hook-2";
+  EXPECT_THROW(store->write_once(other, kNow,
+                                 [](InvoiceStore& tx) -> StoredAnswer {
+                                   tx.create_webhook(webhook_to({"*"}), kNow);
+                                   throw Error(ErrorKind::invalid, "x", "refused");
+                                 }),
+               Error);
+  EXPECT_EQ(store->list_webhooks().size(), 1u);
+}
+
+}  // namespace

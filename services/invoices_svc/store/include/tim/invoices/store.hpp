@@ -135,6 +135,61 @@ struct OpenInvoiceFilter {
   int limit = 1000;
 };
 
+// Webhooks: subscriptions follow the change feed; each matching event becomes a
+// delivery row (the outbox) that a worker sends and settles.
+using WebhookId = std::int64_t;
+
+// "*" (every type), "invoice.*" (every type with that prefix), or one exact type.
+inline bool webhook_pattern_matches(std::string_view pattern, std::string_view type) {
+  if (pattern == "*") return true;
+  if (pattern.ends_with(".*"))
+    return type.starts_with(pattern.substr(0, pattern.size() - 1));  // keeps the dot
+  return pattern == type;
+}
+
+struct NewWebhook {
+  std::string url;
+  std::vector<std::string> events;  // patterns, checked by the caller
+  std::string secret;               // stored: it signs every delivery; never answered again
+};
+
+struct WebhookDeliveryCounts {
+  std::int64_t pending = 0;
+  std::int64_t delivered = 0;
+  std::int64_t failed = 0;
+};
+
+struct Webhook {
+  WebhookId id = 0;
+  std::string url;
+  std::vector<std::string> events;
+  Instant created_at;
+  WebhookDeliveryCounts deliveries;  // filled by get_webhook only
+};
+
+// A pending delivery a worker holds until `claimed_until`: what it needs to send it.
+struct ClaimedDelivery {
+  std::int64_t id = 0;
+  WebhookId subscription_id = 0;
+  std::string url;
+  std::string secret;
+  InvoiceEvent event;
+  int attempts = 0;    // attempts made before this one
+  Instant created_at;  // when the event reached the outbox: retries stop RETRY_HOURS after
+};
+
+struct DeliveryOutcome {
+  enum class Status { delivered, retry, failed } status = Status::delivered;
+  Instant next_attempt_at;  // retry only
+  int http_status = 0;      // 0: no answer
+  std::string error;        // "" when delivered
+};
+
+struct SettledDelivery {
+  std::int64_t delivery_id = 0;
+  DeliveryOutcome outcome;
+};
+
 class InvoiceStore {
  public:
   // The write of a keyed request, given the store as seen inside the request's transaction.
@@ -227,6 +282,36 @@ class InvoiceStore {
 
   // Deletes the idempotency records made before `before`; returns how many.
   virtual std::int64_t purge_idempotency_records(Instant before) = 0;
+
+  // Webhook subscriptions. A new one follows the feed from the moment it is made (events
+  // committed before are not sent). Inside write_once these join its transaction.
+  virtual Webhook create_webhook(const NewWebhook& webhook, Instant now) = 0;
+  virtual std::vector<Webhook> list_webhooks() = 0;
+  // With its delivery counts; throws not_found.
+  virtual Webhook get_webhook(WebhookId id) = 0;
+  // Removes it and its deliveries (pending ones are never sent); throws not_found.
+  virtual void delete_webhook(WebhookId id, Instant now) = 0;
+
+  // The delivery worker's side. Moves every subscription's cursor over at most `limit` feed
+  // events, adding a pending delivery per matching event in the same transaction as the
+  // cursor's move; returns the deliveries added. Replicas may run it at once: a subscription
+  // being followed by one is skipped by the others.
+  virtual std::int64_t fan_out_webhook_events(int limit, Instant now) = 0;
+  // Leases up to `limit` due pending deliveries until `lease_until`, oldest event first, and
+  // only the oldest pending one of each (subscription, invoice): an invoice's events go out in
+  // order. A delivery leased by another worker is neither taken nor overtaken.
+  virtual std::vector<ClaimedDelivery> claim_webhook_deliveries(int limit, Instant now,
+                                                                Instant lease_until) = 0;
+  // Records attempts' outcomes and frees their leases, all in one transaction (a delivery
+  // deleted meanwhile: nothing).
+  virtual void settle_webhook_deliveries(std::span<const SettledDelivery> settled, Instant now) = 0;
+  void settle_webhook_delivery(std::int64_t delivery_id, const DeliveryOutcome& outcome,
+                               Instant now) {
+    const SettledDelivery one{delivery_id, outcome};
+    settle_webhook_deliveries(std::span(&one, 1), now);
+  }
+  // Deliveries still pending, over every subscription (the outbox's backlog).
+  virtual std::int64_t webhook_backlog() = 0;
 
   virtual std::int64_t count() = 0;
   // Throws store_unavailable when the store cannot answer (readiness).
