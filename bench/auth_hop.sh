@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The added latency of the auth hop (issue 4): our gateway in front of a fixed-answer upstream
+# The added latency of the auth hop: our gateway in front of a fixed-answer upstream
 # (nginx `return 200`), once on a Mapping with `bypass_auth: true` (no auth hop) and once on a
 # Mapping through the AuthService (auth_svc), loaded with wrk on loopback for: no auth hop, an API
 # key, an RS256 JWT and an ES256 JWT. Prints req/s, p50/p99 per case, the added p50/p99 against

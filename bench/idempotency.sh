@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 13: what an Idempotency-Key costs a payment. One store of N invoices (gen_skewed.py),
+# What an Idempotency-Key costs a payment. One store of N invoices (gen_skewed.py),
 # one invoices_svc (no predictor: payments do not call it), and wrk on 127.0.0.1 alternating
 # POST /api/invoices/<random open id>/payments without a key and with a new key per request
 # (bench/lib/payment_keyed.lua: every keyed request writes its idempotency record; a replay or a

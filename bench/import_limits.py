@@ -1,4 +1,4 @@
-"""Figures for issue 17's bounded imports: one invoices_svc (SQLite, demo data) on loopback.
+"""Figures for the bounded imports: one invoices_svc (SQLite, demo data) on loopback.
 Prints: the time and report size of one 1 MiB junk import; GET /api/invoices/42 median and p99
 alone and while 4 clients keep posting 1 MiB junk imports; the imports' throughput meanwhile;
 resident memory before, at peak and after. Run through bench/import_limits.sh."""

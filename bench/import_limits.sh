@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bounded imports (issue 17): builds invoices_svc (Release, build/bench-import) and runs
+# Bounded imports: builds invoices_svc (Release, build/bench-import) and runs
 # bench/import_limits.py under `flock LOCK_FILE` so that it never overlaps another benchmark.
 # Prints one junk import's cost, GET latency alone and during 4 junk imports, and RSS.
 # Knobs: GETS [2000] (GETs per phase), LOCK_FILE [/tmp/bench.lock], SKIP_BUILD [0].

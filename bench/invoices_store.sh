@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The invoice store at three sizes (issue 3): for each N, generate N invoices as CSV in our
+# The invoice store at three sizes: for each N, generate N invoices as CSV in our
 # export format, time `invoices_svc import` into a fresh store, then start invoices_svc on it
 # and load GET /api/invoices/<random id in 1..N> with wrk on loopback. Prints one table.
 # A benchmark, not a test: it asserts nothing beyond "every import row landed" and

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Our gateway as a plain proxy versus nginx as one (issue 8's second target): one route, no auth
+# Our gateway as a plain proxy versus nginx as one (a target: at least 0.9x nginx): one route, no auth
 # hop, to a fixed-answer upstream (nginx `return 200` on loopback), both proxies keeping their
 # upstream connections alive (nginx: proxy_http_version 1.1, upstream keepalive). wrk loads each
 # with the shared load script's settings (2 threads, 50 connections, 10 s after a 3 s warm-up).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 18: the invoice store at scale, with the predictor running as users run it.
+# The invoice store at scale, with the predictor running as users run it.
 # For each size N: generate N invoices with a skewed customer mix (bench/lib/gen_skewed.py:
 # BIG-1..3 with 3% of the invoices each, thousands of customers with about five, NEW-1 with a
 # single open invoice), time `invoices_svc import` into a fresh store; then, with
@@ -174,7 +174,7 @@ for backend in $BACKENDS; do
 done
 
 echo
-echo "issue 18 scale benchmark: wrk -t$WRK_THREADS -c$WRK_CONNS -d${WRK_SECONDS}s on 127.0.0.1, predictor running (demo model); median req/s of $REPEATS interleaved rounds; $(nproc) cores"
+echo "scale benchmark: wrk -t$WRK_THREADS -c$WRK_CONNS -d${WRK_SECONDS}s on 127.0.0.1, predictor running (demo model); median req/s of $REPEATS interleaved rounds; $(nproc) cores"
 python3 - "$results" <<'PY'
 import statistics, sys
 from collections import defaultdict

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak run (issue 6), not a test: the four services on loopback (access log off), the whole
+# Soak run, not a test: the four services on loopback (access log off), the whole
 # chain GET /invoices/<random id> with the tutorial's token driven by wrk at high load for
 # DURATION seconds, in 60-s slices. After each slice it prints the slice's requests, errors
 # (answers >= 400 plus socket errors) and the resident memory (VmRSS) of each process; at the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes N invoices as CSV in our import format with a skewed customer mix (issue 18),
+"""Writes N invoices as CSV in our import format with a skewed customer mix,
 deterministic for a given N.
   gen_skewed.py N OUT.csv
 Customers: BIG-1, BIG-2 and BIG-3 hold 3% of the invoices each (30,000 at 1M; a third of

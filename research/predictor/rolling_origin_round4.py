@@ -1,4 +1,4 @@
-# Issue 5, round 4: a learned L1 (median) linear combiner of customer-history features,
+# Round 4: a learned L1 (median) linear combiner of customer-history features,
 # scored by rolling-origin evaluation on pre-test data only (the rule and the figures: services/expected_date_svc/model/README.md, round 4).
 #   python3 round4.py CSV            rolling-origin + val/ps1/ps2 figures, bootstrap SEs
 #   python3 round4.py CSV --test     scores ONLY the chosen variant (and the current model) on

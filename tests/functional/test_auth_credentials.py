@@ -1,4 +1,4 @@
-"""Issue 4 through the real gateway and the real auth_svc: API keys from the `keys` command,
+"""API keys and JWTs through the real gateway and the real auth_svc: API keys from the `keys` command,
 scopes by method, JWTs from a JWKS file, the failure limiter, key file reload, logs."""
 
 import base64

@@ -1,4 +1,4 @@
-"""Dates are bounded (issue 17, line 5): every date the APIs accept lies in 1900-01-01..2199-12-31,
+"""Dates are bounded: every date the APIs accept lies in 1900-01-01..2199-12-31,
 and the predictor never answers a date before the issue date. The issue's attack was an invoice
 issued 9999-12-31 (expectedDate 1816-03-29) and payments dated 9999-12-31."""
 import json

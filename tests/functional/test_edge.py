@@ -1,4 +1,4 @@
-"""The gateway's request path under abuse (issue 17): bodies are not read before auth admits
+"""The gateway's request path under abuse: bodies are not read before auth admits
 them, large answers stream through, framing is strict at the gateway and at every service,
 admin endpoints stay off the client listener, Location is right as the client sees it."""
 

@@ -1,4 +1,4 @@
-"""Fault injection (issue 6): the whole system with one part failing. For each fault: what the
+"""Fault injection: the whole system with one part failing. For each fault: what the
 client sees, what /metrics shows, and that no acknowledged write is lost.
 
 Features under test are those of the resilience contract: circuit breakers (BREAKER_FAILURES,

@@ -1,4 +1,4 @@
-"""Imports are bounded and isolated (issue 17, line 3): a junk file costs a short report, a row
+"""Imports are bounded and isolated: a junk file costs a short report, a row
 cannot carry unbounded payments, invalid UTF-8 is a rejected row, imports run on their own pool
 so that reads keep their usual latency meanwhile, and memory returns afterwards."""
 import concurrent.futures

@@ -1,4 +1,4 @@
-"""The invoices API of issue 3 on a real invoices_svc, against SQLite and (when
+"""The invoices API on a real invoices_svc, against SQLite and (when
 TIM_TEST_DATABASE_URL is set) PostgreSQL: create, list, payments, void, refusals."""
 import concurrent.futures
 import urllib.parse

@@ -1,4 +1,4 @@
-"""Issue 13, line 3: corrections as a ledger makes them — payment ids, reversals, credit notes,
+"""Corrections as a ledger makes them — payment ids, reversals, credit notes,
 PATCH with If-Match/ETag — on SQLite and (when TIM_TEST_DATABASE_URL is set) PostgreSQL."""
 import json
 

@@ -1,4 +1,4 @@
-"""Issue 13, line 2: exactly once under crashes. Two invoices_svc replicas on one store behind the
+"""Exactly once under crashes. Two invoices_svc replicas on one store behind the
 real gateway; replica A is built with failpoints (-DTIM_FAILPOINTS=ON, as scripts/test.sh builds)
 and armed to exit right after a payment's commit, before its answer. On SQLite and (when
 TIM_TEST_DATABASE_URL is set) PostgreSQL."""

@@ -1,4 +1,4 @@
-"""Issue 13, line 4: every change's event, one invoice's history and the change feed, on SQLite
+"""Every change's event, one invoice's history and the change feed, on SQLite
 and (when TIM_TEST_DATABASE_URL is set) PostgreSQL, and the feed through the gateway."""
 import json
 

@@ -1,4 +1,4 @@
-"""Issue 13, line 1: every mutating request of invoices_svc honours Idempotency-Key, scoped to
+"""Every mutating request of invoices_svc honours Idempotency-Key, scoped to
 the caller (x-auth-subject), on SQLite and (when TIM_TEST_DATABASE_URL is set) PostgreSQL."""
 import concurrent.futures
 

@@ -1,4 +1,4 @@
-"""Issue 13, line 6: import is idempotent per file, on SQLite and (when TIM_TEST_DATABASE_URL is
+"""Import is idempotent per file, on SQLite and (when TIM_TEST_DATABASE_URL is
 set) PostgreSQL. The same file with the same key changes nothing; rows whose ref is already
 stored are reported as duplicates and not created again."""
 import concurrent.futures

@@ -104,7 +104,7 @@ def test_csv_export_and_import_round_trip(services, store_env, tmp_path):
     r = request(dst.port, "POST", "/api/invoices/import", {"content-type": "text/csv"}, by_accept.body)
     assert r.status == 200, r.body
     assert r.json() == {"imported": 3, "rejectedCount": 0, "rejected": [], "duplicateCount": 0, "duplicates": []}
-    # The same file again: every ref is there already (issue 13, line 6).
+    # The same file again: every ref is there already.
     again = request(dst.port, "POST", "/api/invoices/import", {"content-type": "text/csv"}, by_accept.body).json()
     assert (again["imported"], again["duplicateCount"]) == (0, 3)
     imported = get(dst.port, "/api/invoices").json()["invoices"]

@@ -1,4 +1,4 @@
-"""Issue 14: the model learns the store's own ledger. scripts/retrain.sh exports the store
+"""The model learns the store's own ledger. scripts/retrain.sh exports the store
 through invoices_svc, trains on it and replaces the model file the running predictor re-reads."""
 import os
 import random

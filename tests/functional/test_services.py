@@ -8,7 +8,7 @@ from harness import TOKEN, closed_port, get, raw_exchange, request
 def test_bad_ids_are_400_with_a_message(services):
     invoices = services.service("invoices_svc", {"EXPECTED_DATE_URI": f"http://127.0.0.1:{closed_port()}"})
     expected = services.service("expected_date_svc")
-    # "/api/invoices/" (empty id) is the invoice collection since issue 3; elsewhere it is a 400.
+    # "/api/invoices/" (empty id) is the invoice collection since the invoices API exists; elsewhere it is a 400.
     for port, base, bads in [(invoices.port, "/api/invoices/", []), (expected.port, "/api/expected-date/", [""])]:
         for bad in ["abc", "-1", "99999999999999999999", "1.5", "%20"] + bads:
             r = get(port, base + bad)
@@ -25,7 +25,7 @@ def test_unknown_path_404_and_wrong_method_405_with_allow(services):
     assert r.json()["error"]["code"] == "not_found"
     r = request(invoices.port, "DELETE", "/api/invoices/1")
     assert r.status == 405
-    assert r.header("allow") == "GET, PATCH, HEAD"  # PATCH: issue 13's amendments
+    assert r.header("allow") == "GET, PATCH, HEAD"  # PATCH: amendments
     assert r.json()["error"]["code"] == "method_not_allowed"
 
 

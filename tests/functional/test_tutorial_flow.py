@@ -16,11 +16,11 @@ def test_magic_header_gets_the_invoice_with_an_expected_date(chain):
     r = get(chain.gateway.port, "/invoices/42", {"authorization": TOKEN})
     assert r.status == 200
     body = r.json()
-    # the tutorial's fields first, in its order, then the store's own (issue 3)
+    # the tutorial's fields first, in its order, then the store's own
     assert list(body.items())[:5] == list(TUTORIAL_42.items())
     assert list(body)[5] == "expectedDate"
     expected = body["expectedDate"]
-    # an open invoice is predicted to be paid today at the earliest (issue 5: never in the past),
+    # an open invoice is predicted to be paid today at the earliest (never in the past),
     # inside its 80% interval
     assert today <= parse_instant(expected) <= today + datetime.timedelta(days=366)
     low, high = parse_instant(body["expectedDateLow"]), parse_instant(body["expectedDateHigh"])

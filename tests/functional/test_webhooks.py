@@ -1,4 +1,4 @@
-"""Issue 13, line 5: signed webhooks, on SQLite and (when TIM_TEST_DATABASE_URL is set)
+"""Signed webhooks, on SQLite and (when TIM_TEST_DATABASE_URL is set)
 PostgreSQL. A receiver on 127.0.0.1 records what invoices_svc's delivery worker sends; every
 signature is checked with docs/examples/webhook_receiver.py's own verify()."""
 import json

@@ -1,5 +1,5 @@
 // Learning the model's parameters from paid history, and measuring it (pure: rows in, numbers
-// out). The protocol is issue 5's: walk forward, never the tested invoice's own outcome.
+// out). The protocol: walk forward, never the tested invoice's own outcome.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // When will an invoice be paid? The rule sits behind a small interface so that the real
-// predictor (issue 5) replaces the tutorial's without touching the HTTP adapter.
+// predictor replaces the tutorial's without touching the HTTP adapter.
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,4 @@
-// Failpoints for crash tests (issue 13), after etcd's gofail: compiled in only when the build
+// Failpoints for crash tests, after etcd's gofail: compiled in only when the build
 // sets -DTIM_FAILPOINTS=ON (scripts/test.sh's test build does; release builds and images do
 // not), and then armed by the TIM_FAILPOINTS environment variable, a comma list of names.
 // In any other build `armed` is constexpr false and the code around it disappears.

@@ -1,4 +1,4 @@
-// The webhook delivery worker (issue 13): follows the change feed into the outbox and sends
+// The webhook delivery worker: follows the change feed into the outbox and sends
 // due deliveries, on a thread and an event loop of its own with its own store connection, so
 // no request ever waits for a delivery and no delivery takes a request's store connection.
 #pragma once

@@ -1,4 +1,4 @@
-// Signed webhooks (issue 13): the rules, with no I/O. Subscriptions are checked here, each
+// Signed webhooks: the rules, with no I/O. Subscriptions are checked here, each
 // delivery's body and signature are made here, and the retry schedule is decided here; the
 // worker (webhook_worker.hpp) only moves bytes and calls the store.
 #pragma once

@@ -1,4 +1,4 @@
-// /api/webhooks: subscribe, list, show and remove webhook subscriptions (issue 13).
+// /api/webhooks: subscribe, list, show and remove webhook subscriptions.
 #pragma once
 
 #include "api.hpp"

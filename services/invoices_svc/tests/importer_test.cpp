@@ -65,7 +65,7 @@ TEST_F(ImportTest, ABodyInMemoryReadsAsTheSameFileFromAStream) {
     std::istringstream stream(file);
     const auto from_stream = import_csv(stream, *store_, ImportOptions{}, kNow);
     const auto from_memory = import_csv(std::string_view(file), *store_, ImportOptions{}, kNow);
-    // One store: the second reading of the file finds its refs stored (issue 13, line 6).
+    // One store: the second reading of the file finds its refs stored.
     EXPECT_EQ(from_stream.imported + from_stream.duplicate_count, 2u) << tail.size();
     EXPECT_EQ(from_memory.imported, 0u);
     EXPECT_EQ(from_memory.duplicate_count, 2u);

@@ -1,5 +1,5 @@
 // CPU time of one authorize() call, as auth_svc makes it for every request through the gateway
-// (issue 4: a key check costs under 20 µs of CPU). Plain logic only: no HTTP, no logging.
+// (a key check costs under 20 µs of CPU). Plain logic only: no HTTP, no logging.
 //   build/release/services/auth_svc/credentials/bench/authorize_bench
 // Keys are real (generate_api_key, SHA-256 in a KeySet); JWTs are signed with real RSA-2048 and
 // P-256 keys (the unit tests' TestSigner) and checked against a JWKS holding both.

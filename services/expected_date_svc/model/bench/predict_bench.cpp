@@ -1,4 +1,4 @@
-// Issue 5: one prediction must cost under 20 us of CPU. Uses the shipped demo model and a
+// One prediction must cost under 20 us of CPU. Uses the shipped demo model and a
 // customer with 36 paid invoices (the most any customer has in the data set).
 #include <benchmark/benchmark.h>
 

@@ -1,4 +1,4 @@
-// Issue 5's protocol on the real data set: train on invoices before 2013-07-12, test on the
+// The model's protocol on the real data set: train on invoices before 2013-07-12, test on the
 // 500 after, walking forward. The within-3-days and coverage thresholds are the issue's own.
 // The MAE threshold is the measured value with a small margin, so a real regression fails and a
 // rounding change does not: the issue's MAE <= 5.4 is NOT met (measured 5.42), see the disabled
@@ -56,7 +56,7 @@ TEST(RealData, ModelBeatsTheBaselinesOnTheIssuesProtocol) {
   EXPECT_LT(ev.model.mae_ci95_days->high - ev.model.mae_ci95_days->low, 1.5);
   EXPECT_LT(ev.model.mae_ci95_days->high, due.mae_ci95_days->low);
 
-  // Issue 18: fed the history as invoices_svc sends it (delays and counts), the model is no
+  // Fed the history as invoices_svc sends it (delays and counts), the model is no
   // worse than fed the listed invoices.
   EXPECT_LE(ev.model_from_summary.mae_days, ev.model.mae_days + 1e-9);
   EXPECT_GE(ev.model_from_summary.within_3_days, ev.model.within_3_days - 1e-9);
@@ -64,7 +64,7 @@ TEST(RealData, ModelBeatsTheBaselinesOnTheIssuesProtocol) {
   EXPECT_NEAR(*ev.model_from_summary.interval80_coverage, *ev.model.interval80_coverage, 0.01);
 }
 
-// Issue 5's "Done when" asks for MAE <= 5.4 days; the model measures 5.42. Disabled so that CI
+// The target asks for MAE <= 5.4 days; the model measures 5.42. Disabled so that CI
 // stays green and the miss stays visible (ctest lists it as disabled); run it with
 // --gtest_also_run_disabled_tests. Enable it when a model chosen on the training period's
 // validation tail (never on the test set) reaches the target.

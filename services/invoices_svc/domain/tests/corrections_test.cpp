@@ -1,4 +1,4 @@
-// Issue 13, line 3: corrections as a ledger makes them.
+// Corrections as a ledger makes them.
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>

@@ -63,7 +63,7 @@ CREATE INDEX invoices_by_due_date ON invoices (due_date, id);)",
 CREATE INDEX invoices_by_customer ON invoices (customer_id, id);
 CREATE INDEX invoices_by_status ON invoices (status, id);
 CREATE INDEX invoices_by_due_date ON invoices (due_date, id);)"},
-    // Issue 18: each customer's paid invoices as a histogram of delays (payment_summary.hpp),
+    // Each customer's paid invoices as a histogram of delays (payment_summary.hpp),
     // filled from the invoices already there; and an index for each list filter that had to
     // walk another filter's index (customer with status). A status with a due date walks the
     // status's index in id order: overdue open invoices are the oldest open ones.
@@ -92,7 +92,7 @@ INSERT INTO customer_paid_delays (customer_id, delay_days, paid_count)
   WHERE status = 'paid' AND settled_date IS NOT NULL AND settled_date >= issue_date
   GROUP BY 1, 2;
 CREATE INDEX invoices_by_customer_status ON invoices (customer_id, status, id);)"},
-    // Issue 13: every mutating request's Idempotency-Key, per caller, with its first answer
+    // Every mutating request's Idempotency-Key, per caller, with its first answer
     // (status NULL until the request's transaction writes it, in that same transaction).
     Migration{
         R"(CREATE TABLE idempotency_records (
@@ -115,13 +115,13 @@ CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);)",
   created_at BIGINT NOT NULL,
   PRIMARY KEY (scope, key));
 CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);)"},
-    // Issue 13: a version per invoice (its ETag), and the ETag of a stored answer.
+    // A version per invoice (its ETag), and the ETag of a stored answer.
     Migration{
         R"(ALTER TABLE invoices ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE idempotency_records ADD COLUMN etag TEXT;)",
         R"(ALTER TABLE invoices ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE idempotency_records ADD COLUMN etag TEXT;)"},
-    // Issue 13: the change feed, and refs indexed for the import's duplicate check. txid orders
+    // The change feed, and refs indexed for the import's duplicate check. txid orders
     // events in commit order on PostgreSQL (see sql_store.cpp); SQLite serialises its writers, so
     // there it stays 0 and id is that order.
     Migration{
@@ -149,7 +149,7 @@ CREATE INDEX invoice_events_by_invoice ON invoice_events (invoice_id, id);
 CREATE INDEX invoice_events_in_commit_order ON invoice_events (txid, id);
 CREATE INDEX invoice_events_by_type ON invoice_events (type, txid, id);
 CREATE INDEX invoices_by_ref ON invoices (ref);)"},
-    // Issue 13: webhook subscriptions, each following the change feed from its own cursor, and
+    // Webhook subscriptions, each following the change feed from its own cursor, and
     // the deliveries (the outbox) that following makes. claimed_until leases a delivery to one
     // worker while it sends it; 0 when nobody holds it. created_snapshot (PostgreSQL): the
     // transactions a new subscription saw as committed, whose events it does not get.
@@ -207,7 +207,8 @@ CREATE INDEX webhook_deliveries_by_invoice
 };
 
 // Any constant: the key of the PostgreSQL advisory lock migrations hold.
-constexpr std::int64_t kMigrationLockKey = 0x54494d0003;  // "TIM", issue 3
+constexpr std::int64_t kMigrationLockKey =
+    0x54494d0003;  // "TIM" + 3: the migrations' advisory lock
 
 int read_version(Connection& connection) {
   const auto rows = connection.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");

@@ -264,7 +264,7 @@ void apply_delay_changes(Connection& c, const std::vector<DelayChange>& changes)
   }
 }
 
-// The change feed (issue 13). Each event row keeps the transaction id that wrote it
+// The change feed. Each event row keeps the transaction id that wrote it
 // (PostgreSQL: pg_current_xact_id(); SQLite: 0, as its writers are serialised and ids follow
 // commit order). Readers take events in (txid, id) order and, on PostgreSQL, only those of
 // transactions older than the oldest still running (pg_snapshot_xmin): every event a later
@@ -409,7 +409,7 @@ Statement invoice_events_statement(std::int64_t invoice_id, std::int64_t after_i
 namespace {
 
 // Any constant: the PostgreSQL advisory lock imports hold while they check refs.
-constexpr std::int64_t kImportLockKey = 0x54494d000d;  // "TIM", issue 13
+constexpr std::int64_t kImportLockKey = 0x54494d000d;  // "TIM" + 13: the imports' advisory lock
 
 // The given refs of `invoices` that some stored invoice already has (invoices_by_ref).
 std::unordered_set<std::string> existing_refs(Connection& c, const std::vector<Invoice>& invoices) {

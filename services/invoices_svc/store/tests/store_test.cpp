@@ -562,7 +562,7 @@ TEST_P(StoreTest, DemoDataAnswersTheTutorialsCurl) {
   EXPECT_EQ(ten.status, Status::open);
 }
 
-// Issue 18: the predictor's history is the store's per-customer delay histogram, kept in the
+// The predictor's history is the store's per-customer delay histogram, kept in the
 // transaction of each payment and import.
 TEST_P(StoreTest, PaidDelaysFollowPaymentsAndImports) {
   auto store = open();
@@ -597,7 +597,7 @@ TEST_P(StoreTest, PaidDelaysFollowPaymentsAndImports) {
   EXPECT_EQ(store->paid_delays("C-1").back(), (PaidDelay{5, 2}));  // a and b; imports are -4..4
 }
 
-// Issue 16: the history version moves with the histogram and only then: a cached prediction
+// The history version moves with the histogram and only then: a cached prediction
 // keyed by it is stale exactly when the customer's history changed.
 TEST_P(StoreTest, HistoryVersionsMoveWithThePaidDelays) {
   auto store = open();
@@ -782,7 +782,7 @@ ListFilter filter_of(std::optional<std::string> customer, std::optional<Status> 
 
 }  // namespace
 
-// Issue 18: every statement the API runs is answered through an index made for it, on a store
+// Every statement the API runs is answered through an index made for it, on a store
 // of 100,000 invoices with its statistics gathered: no full scan, no walk of another filter's
 // index. (COUNT(*) is left out: only readiness and seeding call it.)
 TEST_P(StoreTest, EveryApiStatementUsesItsOwnIndexAtScale) {
@@ -975,7 +975,7 @@ InvoiceStore::KeyedWrite pay(InvoiceId id, std::int64_t amount) {
 
 }  // namespace
 
-// Issue 13: a keyed write runs once and its first answer comes back to every retry.
+// A keyed write runs once and its first answer comes back to every retry.
 TEST_P(StoreTest, KeyedWriteRunsOnceAndReplaysItsFirstAnswer) {
   auto store = open();
   const auto id = store->create(new_invoice("C-1", 1000), std::nullopt, kNow).invoice.id;
@@ -1098,7 +1098,7 @@ TEST_P(StoreTest, KeyedImportIsOneTransactionWithItsAnswer) {
   EXPECT_EQ(store->count(), 3);
 }
 
-// Issue 13, line 3: corrections in one transaction, the summary kept right.
+// Corrections in one transaction, the summary kept right.
 TEST_P(StoreTest, ReversalsAndCreditNotesKeepTheLedgerAndTheSummary) {
   auto store = open();
   const auto id =
@@ -1215,7 +1215,7 @@ std::vector<std::string> types_of(const std::vector<InvoiceEvent>& events) {
 
 }  // namespace
 
-// Issue 13, line 4: each change appends its event, made by its subject, with the invoice after.
+// Each change appends its event, made by its subject, with the invoice after.
 TEST_P(StoreTest, EveryChangeAppendsItsEventWithTheSubjectAndTheInvoiceAfterIt) {
   auto store = open();
   const Invoice created =
@@ -1356,7 +1356,7 @@ TEST_P(StoreTest, FeedFollowerMissesNoEventWhileWritersCommitOutOfOrder) {
   EXPECT_EQ(whole_feed(*store, kEvents).size(), kEvents);
 }
 
-// Issue 13, line 6: a ref already stored, or earlier in the same import, is not stored again.
+// A ref already stored, or earlier in the same import, is not stored again.
 TEST_P(StoreTest, ImportSkipsRowsWhoseRefExistsAndListsThem) {
   auto store = open();
   auto with_ref = [](const char* ref) {
@@ -1378,7 +1378,7 @@ TEST_P(StoreTest, ImportSkipsRowsWhoseRefExistsAndListsThem) {
   EXPECT_EQ(whole_feed(*store, 4, std::string("invoice.imported")).size(), 4u);
 }
 
-// Webhooks (issue 13): subscriptions, the outbox the feed fills, and the workers' claims.
+// Webhooks: subscriptions, the outbox the feed fills, and the workers' claims.
 namespace {
 
 NewWebhook webhook_to(std::vector<std::string> events) {

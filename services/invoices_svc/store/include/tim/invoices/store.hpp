@@ -67,7 +67,7 @@ struct CreateResult {
   bool created = true;  // false: a retry with the same Idempotency-Key got the first result
 };
 
-// A mutating request that carries an Idempotency-Key (issue 13).
+// A mutating request that carries an Idempotency-Key.
 struct IdempotentRequest {
   std::string scope;  // the caller: x-auth-subject as the gateway passes it, "" without one
   std::string key;    // Idempotency-Key: 1..255 printable ASCII
@@ -97,7 +97,7 @@ struct KeyedAnswer {
   bool replayed = false;  // true: the first request's answer, nothing was run
 };
 
-// Issue 13, the change feed: what every change appends in its own transaction.
+// The change feed: what every change appends in its own transaction.
 inline constexpr std::string_view kEventTypes[] = {
     "invoice.created",  "invoice.updated", "invoice.payment_recorded", "invoice.payment_reversed",
     "invoice.credited", "invoice.voided",  "invoice.imported"};
@@ -221,7 +221,7 @@ class InvoiceStore {
   // Voids an open invoice without payments; throws not_found or invoice_not_voidable.
   virtual Invoice void_invoice(InvoiceId id, Instant now, std::string_view subject = {}) = 0;
 
-  // Corrections (issue 13), each in one transaction under the row's lock, with the customer's
+  // Corrections, each in one transaction under the row's lock, with the customer's
   // paid-delay summary kept right; a refusal (invoice.hpp) changes nothing.
   virtual Invoice reverse_payment(InvoiceId id, std::int64_t payment_id,
                                   const ReversalRequest& request, Instant now,
