@@ -25,7 +25,10 @@
 namespace tim::gateway {
 
 struct AuthCacheOptions {
-  std::size_t entries = 10'000;               // AUTH_CACHE_ENTRIES; 0 turns the cache off
+  // AUTH_CACHE_ENTRIES; 0 (the default) turns the cache off: with it on, a credential admitted
+  // in the last TTL still passes during an auth outage, and a revocation takes up to
+  // TTL + auth_svc's reload interval. Deployments that want the hop saved turn it on.
+  std::size_t entries = 0;
   std::chrono::milliseconds ttl{1000};        // AUTH_CACHE_TTL_MS (auth_svc's RELOAD_INTERVAL_MS)
   // Reads the variables above; throws config::ConfigError on a malformed value.
   static AuthCacheOptions from_env();
