@@ -171,9 +171,12 @@ Task<http::Response> Gateway::handle(http::Request& request) {
   co_return co_await chain_.run(ex);
 }
 
-std::size_t Gateway::first_turn(ServiceId service) { return targets_[service]->upstream->next(); }
+std::size_t Gateway::first_turn(ServiceId service) {
+  return targets_[service]->upstream->next();
+}
 
-Task<UpstreamCaller::Attempt> Gateway::attempt(ServiceId service, const http::ClientRequest& request,
+Task<UpstreamCaller::Attempt> Gateway::attempt(ServiceId service,
+                                               const http::ClientRequest& request,
                                                std::chrono::milliseconds timeout,
                                                std::size_t& turn) {
   auto& t = *targets_[service];
@@ -181,7 +184,8 @@ Task<UpstreamCaller::Attempt> Gateway::attempt(ServiceId service, const http::Cl
   const std::size_t n = instances.size();
   for (std::size_t skipped = 0;;) {
     const std::size_t index = turn++ % n;
-    auto fetched = co_await client_.fetch_copy(instances[index], request, timeout, t.breakers[index]);
+    auto fetched =
+        co_await client_.fetch_copy(instances[index], request, timeout, t.breakers[index]);
     if (fetched.error == http::FetchError::circuit_open && ++skipped < n) continue;
     co_return Attempt{std::move(fetched), t.authorities[index]};
   }
@@ -200,6 +204,8 @@ Task<void> Gateway::pause(std::chrono::milliseconds duration) {
   co_await timer.async_wait(boost::asio::use_awaitable);
 }
 
-std::string_view Gateway::name(ServiceId service) const { return targets_[service]->name; }
+std::string_view Gateway::name(ServiceId service) const {
+  return targets_[service]->name;
+}
 
 }  // namespace tim::gateway

@@ -233,7 +233,8 @@ Mapping parse_mapping(const YAML::Node& spec, const std::string& name) {
   if (spec["hostname"]) m.hostname = spec["hostname"].as<std::string>();  // wins over host
   if (spec["retry_policy"]) m.retry_policy = retry_policy(spec["retry_policy"], where);
   if (spec["add_request_headers"])
-    m.add_request_headers = headers_to_add(spec["add_request_headers"], where, "add_request_headers");
+    m.add_request_headers =
+        headers_to_add(spec["add_request_headers"], where, "add_request_headers");
   if (spec["add_response_headers"])
     m.add_response_headers =
         headers_to_add(spec["add_response_headers"], where, "add_response_headers");

@@ -23,12 +23,18 @@ struct HeaderToAdd {
 
 // A Mapping's retry_policy (Emissary passes it 1:1 to Envoy's route retry_policy).
 struct RetryOn {
-  enum Kind { five_xx, gateway_error, connect_failure, retriable_4xx, refused_stream,
-              retriable_status_codes };
+  enum Kind {
+    five_xx,
+    gateway_error,
+    connect_failure,
+    retriable_4xx,
+    refused_stream,
+    retriable_status_codes
+  };
 };
 struct MappingRetryPolicy {
   RetryOn::Kind retry_on = RetryOn::five_xx;
-  int num_retries = 1;                       // Envoy's default
+  int num_retries = 1;                           // Envoy's default
   std::chrono::milliseconds per_try_timeout{0};  // 0: the whole route timeout
 };
 

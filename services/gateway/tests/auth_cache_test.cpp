@@ -88,7 +88,8 @@ TEST(AuthCache, TheTtlCountsFromWhenAuthWasAskedNotWhenTheAnswerEnded) {
 TEST(AuthCache, AJwtEntryEndsWithItsExpBeforeTheTtl) {
   FakeTime t;
   AuthDecisionCache cache({100, 60'000ms}, t.clock());
-  const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(t.wall.time_since_epoch()).count();
+  const auto now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(t.wall.time_since_epoch()).count();
   const auto token = jwt_with_exp(now_s + 2);  // valid for 2 more seconds
   const auto key = cache.key(token, "GET", "invoices");
   cache.store(key, token, granted("alice"), t.steady);
@@ -102,7 +103,8 @@ TEST(AuthCache, AJwtEntryEndsWithItsExpBeforeTheTtl) {
 TEST(AuthCache, AnExpiredOrUnreadableJwtIsNeverKept) {
   FakeTime t;
   AuthDecisionCache cache({100, 60'000ms}, t.clock());
-  const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(t.wall.time_since_epoch()).count();
+  const auto now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(t.wall.time_since_epoch()).count();
   for (const std::string& token :
        {jwt_with_exp(now_s), jwt_with_exp(now_s - 10),
         "Bearer " + b64url("{}") + "." + b64url(R"({"sub":"x"})") + ".sig",

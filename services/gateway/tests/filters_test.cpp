@@ -33,7 +33,8 @@ class FakeUpstream final : public UpstreamCaller {
   int budget = 1000;
   std::vector<std::chrono::milliseconds> pauses;
 
-  static http::FetchResult answer(int status, std::vector<std::pair<std::string, std::string>> h = {},
+  static http::FetchResult answer(int status,
+                                  std::vector<std::pair<std::string, std::string>> h = {},
                                   std::string body = "") {
     http::FetchResult r;
     r.status = status;
@@ -161,7 +162,8 @@ struct Probe final : Filter {
   std::string label;
   std::vector<std::string>* log;
   bool answer = false;
-  Probe(std::string l, std::vector<std::string>* g, bool a = false) : label(std::move(l)), log(g), answer(a) {}
+  Probe(std::string l, std::vector<std::string>* g, bool a = false)
+      : label(std::move(l)), log(g), answer(a) {}
   std::string_view name() const override { return label; }
   Step on_request(Exchange& ex) override {
     log->push_back(">" + label);
@@ -199,9 +201,9 @@ TEST(EdgeFilter, ABadTargetIs400AndNoRouteIs404WithoutAskingAnyone) {
 TEST(EdgeFilter, ClientIdentityHeadersNeverReachTheUpstream) {
   Rig rig;
   rig.upstream.script[kAuth].push_back(FakeUpstream::answer(200, {{"x-auth-subject", "ci"}}));
-  auto r = request("GET", "/invoices/42",
-                   {{"authorization", "tim_key_one"}, {"x-auth-subject", "admin"},
-                    {"x-envoy-retry-on", "5xx"}});
+  auto r = request(
+      "GET", "/invoices/42",
+      {{"authorization", "tim_key_one"}, {"x-auth-subject", "admin"}, {"x-envoy-retry-on", "5xx"}});
   EXPECT_EQ(rig.send(std::move(r)).status, 200);
   const auto& up = rig.last(kInvoices);
   EXPECT_EQ(values(up.headers, "x-auth-subject"), std::vector<std::string>{"ci"});
@@ -341,8 +343,9 @@ TEST(TimeoutFilter, TheMappingsTimeoutBoundsTheCallAndIsToldUpstream) {
   // Emissary's default is 3000; 0 is none.
   rig.routes = table(kInvoicesMapping);
   rig.send(request("GET", "/invoices/1"));
-  EXPECT_EQ(rig.upstream.sent.back().request.headers.get("x-envoy-expected-rq-timeout-ms").value_or(""),
-            "3000");
+  EXPECT_EQ(
+      rig.upstream.sent.back().request.headers.get("x-envoy-expected-rq-timeout-ms").value_or(""),
+      "3000");
   rig.routes = table(kInvoicesMapping + "  timeout_ms: 0\n");
   rig.send(request("GET", "/invoices/1"));
   EXPECT_FALSE(rig.upstream.sent.back().request.headers.contains("x-envoy-expected-rq-timeout-ms"));
@@ -367,7 +370,8 @@ TEST(RetryFilter, WithoutARetryPolicyA5xxAnswerIsPassedOnAsItIs) {
 TEST(RetryFilter, WithoutARetryPolicyARefusedConnectionGoesAgainUpToRetryMax) {
   Rig rig;
   for (int i = 0; i < 5; ++i)
-    rig.upstream.script[kInvoices].push_back(FakeUpstream::failure(http::FetchError::connect_refused));
+    rig.upstream.script[kInvoices].push_back(
+        FakeUpstream::failure(http::FetchError::connect_refused));
   EXPECT_EQ(rig.send(request("GET", "/invoices/1")).status, 503);
   EXPECT_EQ(rig.upstream.calls(kInvoices), 1 + rig.retry.max_retries);
 }
@@ -389,8 +393,10 @@ TEST(RetryFilter, RetryOn5xxRetriesAnswersAndResetsUpToNumRetriesWithBackOff) {
 
 TEST(RetryFilter, NumRetriesBoundsTheAttemptsAndTheLastAnswerStands) {
   Rig rig;
-  rig.routes = table(kInvoicesMapping + "  retry_policy: {retry_on: gateway-error, num_retries: 1}\n");
-  for (int i = 0; i < 3; ++i) rig.upstream.script[kInvoices].push_back(FakeUpstream::answer(502, {}, "bad"));
+  rig.routes =
+      table(kInvoicesMapping + "  retry_policy: {retry_on: gateway-error, num_retries: 1}\n");
+  for (int i = 0; i < 3; ++i)
+    rig.upstream.script[kInvoices].push_back(FakeUpstream::answer(502, {}, "bad"));
   EXPECT_EQ(rig.send(request("GET", "/invoices/1")).status, 502);
   EXPECT_EQ(rig.upstream.calls(kInvoices), 2);
 }
@@ -466,7 +472,9 @@ TEST(MappingFields, TheHonouredFieldsLoadAndBadValuesAreRefused) {
   EXPECT_TRUE(m.add_request_headers[0].append);
   EXPECT_FALSE(m.add_request_headers[1].append);
   EXPECT_EQ(m.remove_response_headers, std::vector<std::string>{"server-timing"});
-  EXPECT_FALSE(table(kInvoicesMapping + "  retry_policy: {}\n")->routes.mappings()[0].retry_policy->num_retries != 1);
+  EXPECT_FALSE(table(kInvoicesMapping + "  retry_policy: {}\n")
+                   ->routes.mappings()[0]
+                   .retry_policy->num_retries != 1);
   for (const std::string bad :
        {"  retry_policy: {retry_on: sometimes}\n", "  retry_policy: {num_retries: -1}\n",
         "  retry_policy: {per_try_timeout: soon}\n", "  retry_policy: {retry_on: 5xx, max: 2}\n",

@@ -101,8 +101,9 @@ std::optional<std::chrono::system_clock::time_point> jwt_expiry(std::string_view
   else
     return never;
   if (seconds <= 0 || seconds > 1e11) return never;
-  return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-      std::chrono::duration<double>(seconds)));
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::duration<double>(seconds)));
 }
 
 std::size_t AuthDecisionCache::KeyHash::operator()(const Key& k) const noexcept {
@@ -159,15 +160,15 @@ bool AuthDecisionCache::apply(const Key& key, http::Headers& upstream) {
   return true;
 }
 
-void AuthDecisionCache::store(const Key& key, std::string_view authorization,
-                              http::Headers granted,
+void AuthDecisionCache::store(const Key& key, std::string_view authorization, http::Headers granted,
                               std::chrono::steady_clock::time_point asked_at) {
   if (!enabled() || options_.ttl.count() == 0) return;
   auto expires = asked_at + options_.ttl;
   if (const auto exp = jwt_expiry(authorization)) {
     const auto left = *exp - clock_.wall();
     if (left <= std::chrono::system_clock::duration::zero()) return;
-    expires = std::min(expires, asked_at + std::chrono::duration_cast<std::chrono::steady_clock::duration>(left));
+    expires = std::min(
+        expires, asked_at + std::chrono::duration_cast<std::chrono::steady_clock::duration>(left));
   }
   if (expires <= clock_.steady()) return;
   std::lock_guard lock(mutex_);

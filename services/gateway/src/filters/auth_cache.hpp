@@ -29,7 +29,7 @@ struct AuthCacheOptions {
   // in the last TTL still passes during an auth outage, and a revocation takes up to
   // TTL + auth_svc's reload interval. Deployments that want the hop saved turn it on.
   std::size_t entries = 0;
-  std::chrono::milliseconds ttl{1000};        // AUTH_CACHE_TTL_MS (auth_svc's RELOAD_INTERVAL_MS)
+  std::chrono::milliseconds ttl{1000};  // AUTH_CACHE_TTL_MS (auth_svc's RELOAD_INTERVAL_MS)
   // Reads the variables above; throws config::ConfigError on a malformed value.
   static AuthCacheOptions from_env();
 };

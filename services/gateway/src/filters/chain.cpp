@@ -4,7 +4,9 @@
 
 namespace tim::gateway {
 
-Task<Filter::Step> Filter::on_request_async(Exchange&) { co_return Step::next; }
+Task<Filter::Step> Filter::on_request_async(Exchange&) {
+  co_return Step::next;
+}
 
 Task<http::Response> Chain::run(Exchange& ex) const {
   std::size_t ran = 0;

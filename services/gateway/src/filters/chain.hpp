@@ -69,7 +69,7 @@ struct Exchange {
   ServiceId service = 0;  // the Mapping's
   http::Headers headers;  // what goes upstream (edge-sanitized, then each filter's changes)
   std::string traceparent;
-  std::string upstream_target;               // after the Mapping's rewrite
+  std::string upstream_target;                                // after the Mapping's rewrite
   std::chrono::milliseconds timeout{std::chrono::hours{24}};  // the upstream call's budget
 
   // External auth: a cached decision already vouched for this request.

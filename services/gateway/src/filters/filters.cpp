@@ -60,7 +60,8 @@ Filter::Step EdgeFilter::on_request(Exchange& ex) {
     return Step::answered;
   }
   ex.request.route = "mapping:" + ex.mapping->name;  // the metrics label, bounded by the file
-  ex.service = table.services[static_cast<std::size_t>(ex.mapping - table.routes.mappings().data())];
+  ex.service =
+      table.services[static_cast<std::size_t>(ex.mapping - table.routes.mappings().data())];
   ex.headers = sanitized_request_headers(ex.request.headers,
                                          {ex.request.remote_address, ex.request.request_id});
   // W3C trace context: the client's trace continues when its traceparent is valid (the server
@@ -103,10 +104,11 @@ Filter::Step ExtAuthFilter::on_request(Exchange& ex) {
 
 Task<Filter::Step> ExtAuthFilter::on_request_async(Exchange& ex) {
   const auto& auth = *ex.table->auth;
-  http::ClientRequest check{ex.request.method, auth.path_prefix + ex.target,
-                            auth_request_headers(ex.headers, auth), {}};
+  http::ClientRequest check{
+      ex.request.method, auth.path_prefix + ex.target, auth_request_headers(ex.headers, auth), {}};
   check.headers.set("traceparent", ex.traceparent);
-  if (auto state = ex.headers.get("tracestate")) check.headers.set("tracestate", std::string(*state));
+  if (auto state = ex.headers.get("tracestate"))
+    check.headers.set("tracestate", std::string(*state));
   ex.auth_asked_at = Clock::now();
   // An auth check changes nothing upstream: it may always go again after a failed attempt.
   auto answer = co_await send_with_retries(upstream_, ex.table->auth_service, check, auth.timeout,
@@ -220,7 +222,8 @@ bool policy_retries(const MappingRetryPolicy& policy, const http::FetchResult& r
 std::chrono::milliseconds retry_backoff(int retry, double jitter01) noexcept {
   constexpr long long base = 25, cap = 250;
   const long long span = std::min(cap, base * ((1LL << std::clamp(retry, 1, 10)) - 1));
-  return std::chrono::milliseconds(static_cast<long long>(std::clamp(jitter01, 0.0, 1.0) * static_cast<double>(span)));
+  return std::chrono::milliseconds(
+      static_cast<long long>(std::clamp(jitter01, 0.0, 1.0) * static_cast<double>(span)));
 }
 
 Task<http::FetchResult> send_with_retries(UpstreamCaller& upstream, ServiceId service,
@@ -234,7 +237,8 @@ Task<http::FetchResult> send_with_retries(UpstreamCaller& upstream, ServiceId se
   bool attempted = false;  // a real attempt went out
   int retries = 0;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left <= 0ms) {
       if (!attempted) {
         result.error = http::FetchError::timeout;
@@ -275,9 +279,9 @@ Task<http::FetchResult> send_with_retries(UpstreamCaller& upstream, ServiceId se
     ++retries;
     if (rule.policy) {
       thread_local std::minstd_rand random(std::random_device{}());
-      const auto wait = std::min(
-          retry_backoff(retries, std::uniform_real_distribution<double>(0, 1)(random)),
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+      const auto wait =
+          std::min(retry_backoff(retries, std::uniform_real_distribution<double>(0, 1)(random)),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
       if (wait > 0ms) co_await upstream.pause(wait);
     }
   }
@@ -287,13 +291,15 @@ Task<http::FetchResult> send_with_retries(UpstreamCaller& upstream, ServiceId se
 Task<Filter::Step> RetryFilter::on_request_async(Exchange& ex) {
   const auto& mapping = *ex.mapping;
   const bool idempotent = idempotent_request(ex.request.method, ex.request.headers);
-  const RetryRule rule{mapping.retry_policy ? &*mapping.retry_policy : nullptr,
-                       mapping.retry_policy ? mapping.retry_policy->num_retries : retry_.max_retries,
-                       idempotent};
+  const RetryRule rule{
+      mapping.retry_policy ? &*mapping.retry_policy : nullptr,
+      mapping.retry_policy ? mapping.retry_policy->num_retries : retry_.max_retries, idempotent};
   const auto start = Clock::now();
   http::ClientRequest forward{ex.request.method, std::move(ex.upstream_target),
-                              std::move(ex.headers), std::move(ex.request.body), kStreamAnswersOver};
-  auto answer = co_await send_with_retries(upstream_, ex.service, forward, ex.timeout, rule, ex.request);
+                              std::move(ex.headers), std::move(ex.request.body),
+                              kStreamAnswersOver};
+  auto answer =
+      co_await send_with_retries(upstream_, ex.service, forward, ex.timeout, rule, ex.request);
   if (!answer.ok()) {
     log::warn("upstream failed", {{"service", std::string_view(mapping.service)},
                                   {"reason", http::to_string(answer.error)},
@@ -313,16 +319,16 @@ Task<Filter::Step> RetryFilter::on_request_async(Exchange& ex) {
         break;
       case http::FetchError::connect_refused:
       case http::FetchError::connect_timeout:
-        ex.reply = local_reply(
-            503,
-            "upstream connect error or disconnect/reset before headers. reset reason: "
-            "connection failure");
+        ex.reply =
+            local_reply(503,
+                        "upstream connect error or disconnect/reset before headers. reset reason: "
+                        "connection failure");
         break;
       default:
-        ex.reply = local_reply(
-            503,
-            "upstream connect error or disconnect/reset before headers. reset reason: "
-            "connection termination");
+        ex.reply =
+            local_reply(503,
+                        "upstream connect error or disconnect/reset before headers. reset reason: "
+                        "connection termination");
     }
     co_return Step::answered;
   }

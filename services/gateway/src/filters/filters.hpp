@@ -39,7 +39,8 @@ class AuthCacheFilter final : public Filter {
 // anything else is the denial passed to the client.
 class ExtAuthFilter final : public Filter {
  public:
-  ExtAuthFilter(UpstreamCaller& upstream, RetryOptions retry) : upstream_(upstream), retry_(retry) {}
+  ExtAuthFilter(UpstreamCaller& upstream, RetryOptions retry)
+      : upstream_(upstream), retry_(retry) {}
   std::string_view name() const override { return "ext_authz"; }
   Step on_request(Exchange& ex) override;
   Task<Step> on_request_async(Exchange& ex) override;
