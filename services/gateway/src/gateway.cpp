@@ -166,29 +166,29 @@ void Gateway::watch_route_file(std::string path, std::chrono::milliseconds every
   });
 }
 
+// Not a coroutine: the chain's frame is the request's.
 Task<http::Response> Gateway::handle(http::Request& request) {
-  Exchange ex(request, table_.load(std::memory_order_acquire));
-  co_return co_await chain_.run(ex);
+  return chain_.run(request, table_.load(std::memory_order_acquire));
 }
 
 std::size_t Gateway::first_turn(ServiceId service) {
   return targets_[service]->upstream->next();
 }
 
-Task<UpstreamCaller::Attempt> Gateway::attempt(ServiceId service,
-                                               const http::ClientRequest& request,
-                                               std::chrono::milliseconds timeout,
-                                               std::size_t& turn) {
+std::size_t Gateway::instance_count(ServiceId service) const {
+  return targets_[service]->upstream->instances().size();
+}
+
+std::string_view Gateway::instance_name(ServiceId service, std::size_t index) const {
+  return targets_[service]->authorities[index];
+}
+
+// Not a coroutine: the client's awaitable is handed back as it is, no frame added per attempt.
+Task<http::FetchResult> Gateway::fetch(ServiceId service, std::size_t index,
+                                       const http::ClientRequest& request,
+                                       std::chrono::milliseconds timeout) {
   auto& t = *targets_[service];
-  const auto& instances = t.upstream->instances();
-  const std::size_t n = instances.size();
-  for (std::size_t skipped = 0;;) {
-    const std::size_t index = turn++ % n;
-    auto fetched =
-        co_await client_.fetch_copy(instances[index], request, timeout, t.breakers[index]);
-    if (fetched.error == http::FetchError::circuit_open && ++skipped < n) continue;
-    co_return Attempt{std::move(fetched), t.authorities[index]};
-  }
+  return client_.fetch_copy(t.upstream->instances()[index], request, timeout, t.breakers[index]);
 }
 
 void Gateway::deposit_request(ServiceId service) {

@@ -40,8 +40,11 @@ class Gateway final : public UpstreamCaller {
 
   // UpstreamCaller
   std::size_t first_turn(ServiceId service) override;
-  Task<Attempt> attempt(ServiceId service, const http::ClientRequest& request,
-                        std::chrono::milliseconds timeout, std::size_t& turn) override;
+  std::size_t instance_count(ServiceId service) const override;
+  std::string_view instance_name(ServiceId service, std::size_t index) const override;
+  Task<http::FetchResult> fetch(ServiceId service, std::size_t index,
+                                const http::ClientRequest& request,
+                                std::chrono::milliseconds timeout) override;
   void deposit_request(ServiceId service) override;
   bool withdraw_retry(ServiceId service) override;
   Task<void> pause(std::chrono::milliseconds duration) override;

@@ -54,15 +54,16 @@ class FakeUpstream final : public UpstreamCaller {
   }
 
   std::size_t first_turn(ServiceId) override { return 0; }
-  Task<Attempt> attempt(ServiceId service, const http::ClientRequest& request,
-                        std::chrono::milliseconds timeout, std::size_t& turn) override {
-    ++turn;
+  std::size_t instance_count(ServiceId) const override { return 1; }
+  std::string_view instance_name(ServiceId, std::size_t) const override { return "fake:1"; }
+  Task<http::FetchResult> fetch(ServiceId service, std::size_t, const http::ClientRequest& request,
+                                std::chrono::milliseconds timeout) override {
     sent.push_back({service, request, timeout});
     auto& queue = script[service];
-    if (queue.empty()) co_return Attempt{answer(200, {{"x-auth-subject", "ci"}}), "fake:1"};
+    if (queue.empty()) co_return answer(200, {{"x-auth-subject", "ci"}});
     auto r = std::move(queue.front());
     queue.pop_front();
-    co_return Attempt{std::move(r), "fake:1"};
+    co_return r;
   }
   void deposit_request(ServiceId) override {}
   bool withdraw_retry(ServiceId) override { return budget-- > 0; }
@@ -139,10 +140,7 @@ struct Rig {
   }()};
   std::shared_ptr<const RouteTable> routes = table(kInvoicesMapping);
 
-  http::Response send(http::Request r) {
-    Exchange ex(r, routes);
-    return run(chain.run(ex));
-  }
+  http::Response send(http::Request r) { return run(chain.run(r, routes)); }
   const http::ClientRequest& last(ServiceId s) const {
     for (auto it = upstream.sent.rbegin(); it != upstream.sent.rend(); ++it)
       if (it->service == s) return it->request;
@@ -184,8 +182,7 @@ TEST(Chain, RunsFiltersInOrderAndTheAnswerBackThroughThoseThatRan) {
   f.push_back(std::make_unique<Probe>("c", &log));
   Chain chain(std::move(f));
   auto r = request("GET", "/x");
-  Exchange ex(r, table(kInvoicesMapping));
-  const auto answer = run(chain.run(ex));
+  const auto answer = run(chain.run(r, table(kInvoicesMapping)));
   EXPECT_EQ(answer.status, 299);
   EXPECT_EQ(answer.body, "b");
   EXPECT_EQ(log, (std::vector<std::string>{">a", ">b", "<b", "<a"}));
@@ -481,4 +478,13 @@ TEST(MappingFields, TheHonouredFieldsLoadAndBadValuesAreRefused) {
         "  add_request_headers: [x-a]\n", "  add_request_headers: {x-a: \"%START_TIME%\"}\n",
         "  add_request_headers: {x-a: \"50%\"}\n", "  add_response_headers: {x-a: {val: 1}}\n"})
     EXPECT_THROW(table(kInvoicesMapping + bad), RouteFileError) << bad;
+}
+
+TEST(RetryFilter, AnOpenBreakerOnEveryInstanceIs503Overloaded) {
+  Rig rig;
+  rig.upstream.script[kInvoices].push_back(FakeUpstream::failure(http::FetchError::circuit_open));
+  const auto answer = rig.send(request("GET", "/invoices/1"));
+  EXPECT_EQ(answer.status, 503);
+  EXPECT_EQ(answer.headers.get("x-envoy-overloaded").value_or(""), "true");
+  EXPECT_EQ(answer.body, "upstream circuit open");
 }

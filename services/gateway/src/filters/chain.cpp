@@ -8,7 +8,9 @@ Task<Filter::Step> Filter::on_request_async(Exchange&) {
   co_return Step::next;
 }
 
-Task<http::Response> Chain::run(Exchange& ex) const {
+Task<http::Response> Chain::run(http::Request& request,
+                                std::shared_ptr<const RouteTable> table) const {
+  Exchange ex(request, std::move(table));
   std::size_t ran = 0;
   while (ran < filters_.size()) {
     auto& filter = *filters_[ran++];

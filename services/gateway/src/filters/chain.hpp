@@ -38,16 +38,14 @@ struct RouteTable {
 class UpstreamCaller {
  public:
   virtual ~UpstreamCaller() = default;
-  struct Attempt {
-    http::FetchResult result;
-    std::string_view instance;  // host:port tried, for logs ("" when none was)
-  };
   // The instance a request tries first (round-robin), then one after the other.
   virtual std::size_t first_turn(ServiceId service) = 0;
-  // One attempt: from instance `turn` on, the first whose breaker is closed (turn moves past
-  // it); circuit_open when every breaker is open.
-  virtual Task<Attempt> attempt(ServiceId service, const http::ClientRequest& request,
-                                std::chrono::milliseconds timeout, std::size_t& turn) = 0;
+  virtual std::size_t instance_count(ServiceId service) const = 0;
+  virtual std::string_view instance_name(ServiceId service, std::size_t index) const = 0;
+  // One attempt at one instance, through its breaker (circuit_open, not sent, when it is open).
+  virtual Task<http::FetchResult> fetch(ServiceId service, std::size_t index,
+                                        const http::ClientRequest& request,
+                                        std::chrono::milliseconds timeout) = 0;
   // The service's retry budget: each request deposits, each retry must withdraw.
   virtual void deposit_request(ServiceId service) = 0;
   virtual bool withdraw_retry(ServiceId service) = 0;
@@ -100,8 +98,9 @@ class Filter {
 class Chain {
  public:
   explicit Chain(std::vector<std::unique_ptr<Filter>> filters) : filters_(std::move(filters)) {}
-  // Runs the request through the filters; the last one must answer.
-  Task<http::Response> run(Exchange& ex) const;
+  // Runs the request through the filters, on `table`; the last one must answer. The exchange
+  // lives in this coroutine's frame: the chain adds no frame of its own per request.
+  Task<http::Response> run(http::Request& request, std::shared_ptr<const RouteTable> table) const;
   const std::vector<std::unique_ptr<Filter>>& filters() const { return filters_; }
 
  private:

@@ -233,8 +233,10 @@ Task<http::FetchResult> send_with_retries(UpstreamCaller& upstream, ServiceId se
   const auto deadline = Clock::now() + timeout;
   std::size_t turn = upstream.first_turn(service);
   upstream.deposit_request(service);
+  const std::size_t n = upstream.instance_count(service);
   http::FetchResult result;
-  bool attempted = false;  // a real attempt went out
+  bool attempted = false;   // a real attempt went out
+  std::size_t skipped = 0;  // instances skipped in a row for an open breaker
   int retries = 0;
   for (;;) {
     const auto left =
@@ -249,19 +251,21 @@ Task<http::FetchResult> send_with_retries(UpstreamCaller& upstream, ServiceId se
     auto try_timeout = left;
     if (rule.policy && rule.policy->per_try_timeout.count() > 0)
       try_timeout = std::min(left, rule.policy->per_try_timeout);
-    auto attempt = co_await upstream.attempt(service, request, try_timeout, turn);
-    if (attempt.result.error == http::FetchError::circuit_open) {
-      // Every instance is open: the last real failure, if any, stands.
-      if (!attempted) result = std::move(attempt.result);
-      break;
+    const std::size_t index = turn++ % n;
+    auto fetched = co_await upstream.fetch(service, index, request, try_timeout);
+    if (fetched.error == http::FetchError::circuit_open) {
+      if (!attempted) result = std::move(fetched);
+      if (++skipped >= n) break;  // every instance is open: the last real failure, if any, stands
+      continue;
     }
+    skipped = 0;
     attempted = true;
-    result = std::move(attempt.result);
+    result = std::move(fetched);
     const bool again = rule.policy ? policy_retries(*rule.policy, result)
                                    : !result.ok() && may_retry(classify(result), rule.idempotent);
     if (!again) break;
     log::warn("upstream attempt failed",
-              {{"upstream", attempt.instance},
+              {{"upstream", upstream.instance_name(service, (turn - 1) % n)},
                {"reason", result.ok() ? std::string_view("status") : http::to_string(result.error)},
                {"status", std::int64_t{result.status}},
                {"request_id", std::string_view(origin.request_id)},
