@@ -25,7 +25,11 @@ function thread_init(args)
   ids = {}
 end
 
+-- wrk.format takes the given headers instead of wrk's (-H): those are copied in first.
 local function headers_with_key(h)
+  for name, value in pairs(wrk.headers) do
+    if h[name] == nil then h[name] = value end
+  end
   if #keys > 0 then
     turn = turn + 1
     h["authorization"] = keys[turn % #keys + 1]
