@@ -23,6 +23,9 @@ function thread_init(args)
   turn = seed  -- threads start on different keys
   counter = 0
   ids = {}
+  -- Keys unique to this wrk process too: the warm-up and the measured run share BENCH_RUN and
+  -- the store, and a key sent again with another invoice is a 409.
+  stamp = os.time() .. "-" .. math.random(1, 1000000000)
 end
 
 -- wrk.format takes the given headers instead of wrk's (-H): those are copied in first.
@@ -47,7 +50,7 @@ function request()
     counter = counter + 1
     return wrk.format("POST", "/invoices/" .. ids[math.random(1, #ids)] .. "/payments",
       headers_with_key({["content-type"] = "application/json",
-        ["idempotency-key"] = "mix-" .. run .. "-" .. seed .. "-" .. counter}), payment)
+        ["idempotency-key"] = "mix-" .. run .. "-" .. stamp .. "-" .. seed .. "-" .. counter}), payment)
   end
   return wrk.format("GET", "/invoices/" .. math.random(1, n), headers_with_key({}))
 end
