@@ -1,221 +1,211 @@
 #include "gateway.hpp"
 
-#include <variant>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+#include <sys/stat.h>
 
-#include "edge_rules.hpp"
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <condition_variable>
+
+#include "filters/filters.hpp"
 #include "tim/log.hpp"
 #include "tim/metrics.hpp"
 
 namespace tim::gateway {
 
-using namespace std::chrono_literals;
-
 namespace {
 
-// Upstream answers with a larger (or unknown) body are streamed to the client as they arrive
-// instead of being held whole: no size limit, and memory per answer stays near one read.
-constexpr std::size_t kStreamAnswersOver = 64 * 1024;
+// gateway_auth_cache_lookups_total{result="hit|miss"}: made once, incremented lock-free.
+struct AuthCacheMetrics {
+  prometheus::Family<prometheus::Counter>& family =
+      prometheus::BuildCounter()
+          .Name("gateway_auth_cache_lookups_total")
+          .Help("Auth-decision cache lookups of requests that need auth, by result")
+          .Register(metrics::registry());
+  prometheus::Counter& hit = family.Add({{"result", "hit"}});
+  prometheus::Counter& miss = family.Add({{"result", "miss"}});
+};
 
-AttemptFailure classify(const http::FetchResult& r) noexcept {
-  switch (r.error) {
-    case http::FetchError::connect_refused:
-      return AttemptFailure::connect_refused;
-    case http::FetchError::connect_timeout:
-      return AttemptFailure::connect_timeout;
-    case http::FetchError::closed:
-      return r.response_started ? AttemptFailure::other : AttemptFailure::closed_before_answer;
-    default:
-      return AttemptFailure::other;
-  }
+// gateway_route_reloads_total{result="ok|refused"}.
+prometheus::Counter& route_reloads(bool ok) {
+  static auto& family = prometheus::BuildCounter()
+                            .Name("gateway_route_reloads_total")
+                            .Help("Re-reads of the route file after it changed, by result")
+                            .Register(metrics::registry());
+  static auto& good = family.Add({{"result", "ok"}});
+  static auto& refused = family.Add({{"result", "refused"}});
+  return ok ? good : refused;
+}
+
+// What stat() says of the file the path leads to (symlinks followed, as a Kubernetes
+// ConfigMap's `..data` swap changes the inode), as auth_svc watches its key file.
+struct FileStamp {
+  bool exists = false;
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  std::int64_t mtime_ns = 0, ctime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
+FileStamp stamp_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return {true,
+          st.st_dev,
+          st.st_ino,
+          st.st_size,
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+          static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec};
+}
+
+std::vector<std::unique_ptr<Filter>> make_filters(UpstreamCaller& upstream, RetryOptions retry,
+                                                  AuthDecisionCache& cache) {
+  static AuthCacheMetrics cache_metrics;
+  std::vector<std::unique_ptr<Filter>> f;
+  f.push_back(std::make_unique<EdgeFilter>());
+  f.push_back(std::make_unique<AuthCacheFilter>(
+      cache, [](bool hit) { (hit ? cache_metrics.hit : cache_metrics.miss).Increment(); }));
+  f.push_back(std::make_unique<ExtAuthFilter>(upstream, retry));
+  f.push_back(std::make_unique<BodyFilter>());
+  f.push_back(std::make_unique<RewriteFilter>());
+  f.push_back(std::make_unique<MappingHeadersFilter>());
+  f.push_back(std::make_unique<TimeoutFilter>());
+  f.push_back(std::make_unique<RetryFilter>(upstream, retry));
+  return f;
 }
 
 }  // namespace
 
 Gateway::Gateway(GatewayConfig config, Upstreams upstreams, http::HttpClient& client,
-                 RetryOptions retry)
-    : routes_(std::move(config.mappings)),
-      upstreams_(std::move(upstreams)),
+                 RetryOptions retry, AuthCacheOptions auth_cache)
+    : upstreams_(std::move(upstreams)),
       client_(client),
-      retry_(retry) {
-  if (config.auth_services.size() > 1)
-    throw RouteFileError("the local gateway supports one AuthService, the file has " +
-                         std::to_string(config.auth_services.size()));
-  if (!config.auth_services.empty()) {
-    auth_ = std::move(config.auth_services.front());
-    auth_target_ = &target(auth_->auth_service);
-  }
-  for (const auto& m : routes_.mappings()) route_targets_.push_back(&target(m.service));
+      retry_(retry),
+      auth_cache_(auth_cache),
+      chain_(make_filters(*this, retry, auth_cache_)) {
+  targets_.reserve(kMaxServices);
+  table_.store(build(std::move(config)));
 }
 
-Gateway::Target& Gateway::target(const std::string& service) {
+Gateway::~Gateway() {
+  if (watcher_.joinable()) {
+    watcher_.request_stop();
+    watcher_.join();
+  }
+}
+
+ServiceId Gateway::target(const std::string& service) {
   const Upstream* upstream = &upstreams_.resolve(service);
-  for (auto& t : targets_)
-    if (t->upstream == upstream) return *t;
+  for (std::size_t i = 0; i < targets_.size(); ++i)
+    if (targets_[i]->upstream == upstream) return i;
+  if (targets_.size() >= kMaxServices)
+    throw RouteFileError("more than " + std::to_string(kMaxServices) + " services");
   auto t = std::make_unique<Target>();
   t->upstream = upstream;
   t->name = service;
-  for (const auto& endpoint : upstream->instances())
+  for (const auto& endpoint : upstream->instances()) {
     t->breakers.push_back(&client_.breaker(endpoint));
+    t->authorities.push_back(endpoint.authority());
+  }
   t->budget = std::make_unique<RetryBudget>(retry_.budget);
   targets_.push_back(std::move(t));
-  return *targets_.back();
+  return targets_.size() - 1;
 }
 
-Task<http::FetchResult> Gateway::send(Target& target, const http::ClientRequest& request,
-                                      std::chrono::milliseconds timeout,
-                                      const http::Request& origin, bool idempotent) {
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + timeout;
-  const auto& instances = target.upstream->instances();
-  const std::size_t n = instances.size();
-  std::size_t turn = target.upstream->next();
-  target.budget->deposit(Clock::now());
-  http::FetchResult result;
-  bool attempted = false;   // a real attempt went out
-  std::size_t skipped = 0;  // instances skipped in a row for an open breaker
-  int retries = 0;
-  for (;;) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left <= 0ms) {
-      if (!attempted) {
-        result.error = http::FetchError::timeout;
-        result.message = "no time left for an attempt";
-      }
-      break;
-    }
-    const std::size_t index = turn++ % n;
-    const auto& endpoint = instances[index];
-    auto fetched = co_await client_.fetch_copy(endpoint, request, left, target.breakers[index]);
-    if (fetched.error == http::FetchError::circuit_open) {
-      if (!attempted) result = std::move(fetched);
-      if (++skipped >= n) break;  // every instance is open: the last real failure, if any, stands
-      continue;
-    }
-    skipped = 0;
-    attempted = true;
-    result = std::move(fetched);
-    if (result.ok() || !may_retry(classify(result), idempotent)) break;
-    log::warn("upstream attempt failed", {{"upstream", std::string_view(endpoint.authority())},
-                                          {"reason", http::to_string(result.error)},
-                                          {"request_id", std::string_view(origin.request_id)},
-                                          {"trace_id", origin.trace.trace_id_hex()}});
-    if (retries >= retry_.max_retries) break;
-    if (!target.budget->try_withdraw(Clock::now())) {
-      metrics::count_retry(target.name, "budget_exhausted");
-      log::warn("retry budget exhausted: not retrying",
-                {{"service", std::string_view(target.name)},
-                 {"request_id", std::string_view(origin.request_id)},
-                 {"trace_id", origin.trace.trace_id_hex()}});
-      break;
-    }
-    metrics::count_retry(target.name, "attempted");
-    ++retries;
+std::shared_ptr<const RouteTable> Gateway::build(GatewayConfig config) {
+  if (config.auth_services.size() > 1)
+    throw RouteFileError("the local gateway supports one AuthService, the file has " +
+                         std::to_string(config.auth_services.size()));
+  std::lock_guard lock(targets_mutex_);
+  auto table = std::make_shared<RouteTable>();
+  table->routes = Routes(std::move(config.mappings));
+  if (!config.auth_services.empty()) {
+    table->auth = std::move(config.auth_services.front());
+    table->auth_service = target(table->auth->auth_service);
   }
-  co_return result;
+  for (const auto& m : table->routes.mappings()) table->services.push_back(target(m.service));
+  return table;
 }
 
+bool Gateway::reload(const std::string& path) {
+  try {
+    auto table = build(load_route_file(path));
+    const auto mappings = static_cast<std::int64_t>(table->routes.mappings().size());
+    table_.store(std::move(table));
+    // A decision was made for the old AuthService and Mappings: ask again under the new ones.
+    auth_cache_.clear();
+    route_reloads(true).Increment();
+    log::info("routes reloaded", {{"file", std::string_view(path)}, {"mappings", mappings}});
+    return true;
+  } catch (const std::exception& e) {
+    route_reloads(false).Increment();
+    log::error("routes reload refused: keeping the last good routes",
+               {{"file", std::string_view(path)}, {"error", std::string_view(e.what())}});
+    return false;
+  }
+}
+
+void Gateway::watch_route_file(std::string path, std::chrono::milliseconds every) {
+  watcher_ = std::jthread([this, path = std::move(path), every](std::stop_token stop) {
+    auto seen = stamp_of(path);
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    while (!stop.stop_requested()) {
+      wake.wait_for(lock, stop, every, [] { return false; });
+      if (stop.stop_requested()) break;
+      const auto now = stamp_of(path);
+      if (now == seen) continue;
+      seen = now;  // a broken version is reported once; tried again when it changes
+      reload(path);
+    }
+  });
+}
+
+// Not a coroutine: the chain's frame is the request's.
 Task<http::Response> Gateway::handle(http::Request& request) {
-  auto normalized = normalize_target(request.target);
-  if (auto* error = std::get_if<TargetError>(&normalized))
-    co_return local_reply(400, error->message);
-  const auto& target = std::get<std::string>(normalized);
-  const std::string_view path = std::string_view(target).substr(0, target.find('?'));
-  const auto host = request.headers.get("host").value_or("");
+  return chain_.run(request, table_.load(std::memory_order_acquire));
+}
 
-  const Mapping* mapping = routes_.match(path, host);
-  if (!mapping) co_return local_reply(404, "");
-  request.route = "mapping:" + mapping->name;  // the metrics label, bounded by the route file
-  auto& upstream = *route_targets_[static_cast<std::size_t>(mapping - routes_.mappings().data())];
+std::size_t Gateway::first_turn(ServiceId service) {
+  return targets_[service]->upstream->next();
+}
 
-  auto headers =
-      sanitized_request_headers(request.headers, {request.remote_address, request.request_id});
-  // W3C trace context: the client's trace continues when its traceparent is valid (the server
-  // parsed it), else a new one starts and the client's tracestate goes with the old one.
-  auto traceparent = request.trace.downstream_traceparent();
-  if (!request.trace.has_parent()) headers.remove("tracestate");
-  headers.set("traceparent", traceparent);
+std::size_t Gateway::instance_count(ServiceId service) const {
+  return targets_[service]->upstream->instances().size();
+}
 
-  if (auth_ && !mapping->bypass_auth) {
-    http::ClientRequest check{
-        request.method, auth_->path_prefix + target, auth_request_headers(headers, *auth_), {}};
-    check.headers.set("traceparent", traceparent);
-    if (auto state = headers.get("tracestate"))
-      check.headers.set("tracestate", std::string(*state));
-    // An auth check changes nothing upstream: it may always go again after a failed attempt.
-    auto answer = co_await send(*auth_target_, check, auth_->timeout, request, true);
-    if (!answer.ok() || answer.status >= 500) {
-      log::warn("auth service failed",
-                {{"reason", answer.ok() ? std::string_view("5xx") : http::to_string(answer.error)},
-                 {"status", std::int64_t{answer.status}},
-                 {"fail_open", auth_->failure_mode_allow},
-                 {"request_id", std::string_view(request.request_id)},
-                 {"trace_id", request.trace.trace_id_hex()}});
-      if (!auth_->failure_mode_allow) co_return local_reply(auth_->status_on_error, "");
-    } else if (answer.status != 200) {
-      co_return denial_response(answer.status, answer.headers, std::move(answer.body), *auth_);
-    } else {
-      apply_auth_headers(headers, answer.headers, *auth_);
-    }
-  }
+std::string_view Gateway::instance_name(ServiceId service, std::size_t index) const {
+  return targets_[service]->authorities[index];
+}
 
-  // Admitted: only now is the body read (within the server's memory budget). A request refused
-  // above never had it read, as with Envoy's ext_authz without include_body.
-  if (request.read_body)
-    if (auto refused = co_await request.read_body()) co_return std::move(*refused);
+// Not a coroutine: the client's awaitable is handed back as it is, no frame added per attempt.
+Task<http::FetchResult> Gateway::fetch(ServiceId service, std::size_t index,
+                                       const http::ClientRequest& request,
+                                       std::chrono::milliseconds timeout) {
+  auto& t = *targets_[service];
+  return client_.fetch_copy(t.upstream->instances()[index], request, timeout, t.breakers[index]);
+}
 
-  auto upstream_target = rewrite_target(*mapping, target);
-  add_upstream_headers(headers, target, upstream_target, mapping->timeout.count());
-  const auto timeout =
-      mapping->timeout.count() > 0 ? mapping->timeout : std::chrono::milliseconds{24h};
-  const auto start = std::chrono::steady_clock::now();
-  const bool idempotent = idempotent_request(request.method, request.headers);
-  http::ClientRequest forward{request.method, std::move(upstream_target), std::move(headers),
-                              std::move(request.body), kStreamAnswersOver};
-  auto answer = co_await send(upstream, forward, timeout, request, idempotent);
-  if (!answer.ok()) {
-    log::warn("upstream failed", {{"service", std::string_view(mapping->service)},
-                                  {"reason", http::to_string(answer.error)},
-                                  {"detail", std::string_view(answer.message)},
-                                  {"request_id", std::string_view(request.request_id)},
-                                  {"trace_id", request.trace.trace_id_hex()}});
-    switch (answer.error) {
-      case http::FetchError::circuit_open: {
-        auto reply = local_reply(503, "upstream circuit open");
-        reply.headers.set("x-envoy-overloaded", "true");
-        co_return reply;
-      }
-      case http::FetchError::timeout:
-        co_return local_reply(504, "upstream request timeout");
-      case http::FetchError::resolve_failed:
-        co_return local_reply(503, "no healthy upstream");
-      case http::FetchError::connect_refused:
-      case http::FetchError::connect_timeout:
-        co_return local_reply(
-            503,
-            "upstream connect error or disconnect/reset before headers. reset reason: "
-            "connection failure");
-      default:
-        co_return local_reply(
-            503,
-            "upstream connect error or disconnect/reset before headers. reset reason: "
-            "connection termination");
-    }
-  }
-  const auto upstream_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::steady_clock::now() - start)
-                               .count();
-  http::Response response{answer.status, client_response_headers(answer.headers, upstream_ms),
-                          std::move(answer.body), std::move(answer.stream)};
-  for (const char* name : {"location", "content-location"})
-    if (auto location = response.headers.get(name))
-      if (auto rewritten = client_location(*mapping, *location))
-        response.headers.set(name, std::move(*rewritten));
-  // A HEAD's length, and a streamed body's when the upstream gave one: passed on as it is.
-  if (request.method == "HEAD" || response.stream)
-    if (auto length = answer.headers.get("content-length"))
-      response.headers.add("content-length", std::string(*length));
-  co_return response;
+void Gateway::deposit_request(ServiceId service) {
+  targets_[service]->budget->deposit(std::chrono::steady_clock::now());
+}
+
+bool Gateway::withdraw_retry(ServiceId service) {
+  return targets_[service]->budget->try_withdraw(std::chrono::steady_clock::now());
+}
+
+Task<void> Gateway::pause(std::chrono::milliseconds duration) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, duration);
+  co_await timer.async_wait(boost::asio::use_awaitable);
+}
+
+std::string_view Gateway::name(ServiceId service) const {
+  return targets_[service]->name;
 }
 
 }  // namespace tim::gateway

@@ -40,7 +40,13 @@ int serve() {
     try {
       gw = std::make_unique<gateway::Gateway>(
           gateway::load_route_file(routes_file),
-          gateway::Upstreams::parse(config::get_string("UPSTREAMS", "")), client, retry);
+          gateway::Upstreams::parse(config::get_string("UPSTREAMS", "")), client, retry,
+          gateway::AuthCacheOptions::from_env());
+      // A changed route file is read again (as auth_svc re-reads its key file); a broken one
+      // keeps the last good routes.
+      const auto every =
+          config::get_millis("ROUTES_RELOAD_INTERVAL_MS", std::chrono::milliseconds{1000});
+      if (every.count() > 0) gw->watch_route_file(routes_file, every);
     } catch (const std::exception& e) {
       log::error("cannot load routes", {{"error", std::string_view(e.what())}});
       std::fprintf(stderr, "gateway: %s\n", e.what());

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -79,11 +80,142 @@ std::vector<std::string> lower_list(const YAML::Node& n, const std::string& wher
   return out;
 }
 
+// Envoy's header variables the local gateway fills in; others are refused at load.
+constexpr std::string_view kRemoteAddress = "DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT";
+constexpr std::string_view kProtocol = "PROTOCOL";
+
+// Walks a value's %VARIABLE% and %% parts: calls literal(text) and variable(name) in order;
+// false when a '%' is unpaired.
+template <class Literal, class Variable>
+bool walk_value(std::string_view value, Literal&& literal, Variable&& variable) {
+  for (;;) {
+    const auto open = value.find('%');
+    if (open == std::string_view::npos) {
+      literal(value);
+      return true;
+    }
+    literal(value.substr(0, open));
+    const auto close = value.find('%', open + 1);
+    if (close == std::string_view::npos) return false;
+    const auto name = value.substr(open + 1, close - open - 1);
+    if (name.empty())
+      literal("%");
+    else
+      variable(name);
+    value.remove_prefix(close + 1);
+  }
+}
+
+std::vector<HeaderToAdd> headers_to_add(const YAML::Node& n, const std::string& where,
+                                        const char* field) {
+  if (!n.IsMap()) fail(where, std::string(field) + " must be a map of header: value");
+  std::vector<HeaderToAdd> out;
+  for (const auto& kv : n) {
+    HeaderToAdd h;
+    h.name = lower(kv.first.as<std::string>());
+    if (h.name.empty() || h.name.find_first_of(" \t\r\n:") != std::string::npos)
+      fail(where, std::string(field) + ": '" + h.name + "' is not a header name");
+    if (kv.second.IsMap()) {
+      for (const auto& inner : kv.second) {
+        const auto key = inner.first.as<std::string>();
+        if (key != "value" && key != "append")
+          fail(where, std::string(field) + "." + h.name + ": field '" + key + "' is not supported");
+      }
+      if (!kv.second["value"]) fail(where, std::string(field) + "." + h.name + " needs a value");
+      h.value = kv.second["value"].as<std::string>();
+      if (kv.second["append"]) h.append = kv.second["append"].as<bool>();
+    } else {
+      h.value = kv.second.as<std::string>();
+    }
+    if (h.value.find_first_of("\r\n") != std::string::npos)
+      fail(where, std::string(field) + "." + h.name + ": a value cannot hold a line break");
+    std::string unknown;
+    const bool paired = walk_value(
+        h.value, [](std::string_view) {},
+        [&](std::string_view var) {
+          if (var != kRemoteAddress && var != kProtocol && unknown.empty()) unknown = var;
+        });
+    if (!paired)
+      fail(where, std::string(field) + "." + h.name + ": an unpaired '%' (write %% for one)");
+    if (!unknown.empty())
+      fail(where, std::string(field) + "." + h.name + ": variable %" + unknown +
+                      "% is not supported by the local gateway");
+    h.has_variables = h.value.find('%') != std::string::npos;
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+// A Go/Envoy duration as Emissary writes per_try_timeout: "1s", "1.5s", "250ms", "2m".
+std::chrono::milliseconds duration(const YAML::Node& n, const std::string& where,
+                                   const char* field) {
+  const auto text = n.as<std::string>();
+  std::size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
+  const auto number = text.substr(0, i);
+  const auto unit = text.substr(i);
+  double scale = 0;
+  if (unit == "ms")
+    scale = 1;
+  else if (unit == "s")
+    scale = 1000;
+  else if (unit == "m")
+    scale = 60'000;
+  if (number.empty() || scale == 0 || std::count(number.begin(), number.end(), '.') > 1)
+    fail(where, std::string(field) + " must be a duration such as \"1s\" or \"250ms\"");
+  const double ms = std::stod(number) * scale;
+  if (ms > 24.0 * 3600 * 1000) fail(where, std::string(field) + " is longer than a day");
+  return std::chrono::milliseconds(static_cast<long long>(ms));
+}
+
+MappingRetryPolicy retry_policy(const YAML::Node& n, const std::string& where) {
+  if (!n.IsMap()) fail(where, "retry_policy must be a map");
+  check_fields(n, where + " retry_policy", {"retry_on", "num_retries", "per_try_timeout"}, {});
+  MappingRetryPolicy p;
+  if (n["retry_on"]) {
+    static const std::pair<std::string_view, RetryOn::Kind> kinds[] = {
+        {"5xx", RetryOn::five_xx},
+        {"gateway-error", RetryOn::gateway_error},
+        {"connect-failure", RetryOn::connect_failure},
+        {"retriable-4xx", RetryOn::retriable_4xx},
+        {"refused-stream", RetryOn::refused_stream},
+        {"retriable-status-codes", RetryOn::retriable_status_codes}};
+    const auto value = n["retry_on"].as<std::string>();
+    const auto* kind = std::find_if(std::begin(kinds), std::end(kinds),
+                                    [&](const auto& k) { return k.first == value; });
+    if (kind == std::end(kinds))
+      fail(where, "retry_policy.retry_on '" + value +
+                      "' is not one of 5xx, gateway-error, connect-failure, retriable-4xx, "
+                      "refused-stream, retriable-status-codes");
+    p.retry_on = kind->second;
+  }
+  if (n["num_retries"]) {
+    try {
+      p.num_retries = n["num_retries"].as<int>();
+    } catch (const YAML::Exception&) {
+      fail(where, "retry_policy.num_retries must be an integer");
+    }
+    if (p.num_retries < 0 || p.num_retries > 10)
+      fail(where, "retry_policy.num_retries must be between 0 and 10");
+  }
+  if (n["per_try_timeout"])
+    p.per_try_timeout = duration(n["per_try_timeout"], where, "retry_policy.per_try_timeout");
+  return p;
+}
+
+std::vector<std::string> header_names(const YAML::Node& n, const std::string& where,
+                                      const char* field) {
+  if (n.IsScalar()) return {lower(n.as<std::string>())};  // Emissary takes one name as well
+  return lower_list(n, where, field);
+}
+
 Mapping parse_mapping(const YAML::Node& spec, const std::string& name) {
   const std::string where = "Mapping " + name;
   check_fields(spec, where,
                {"prefix", "rewrite", "service", "timeout_ms", "bypass_auth", "precedence",
-                "case_sensitive", "hostname", "host"},
+                "case_sensitive", "hostname", "host", "retry_policy", "add_request_headers",
+                "remove_request_headers", "add_response_headers", "remove_response_headers"},
                {"ambassador_id", "stats_name", "docs", "labels", "cluster_idle_timeout_ms"});
   Mapping m;
   m.name = name;
@@ -99,6 +231,19 @@ Mapping parse_mapping(const YAML::Node& spec, const std::string& name) {
   if (spec["case_sensitive"]) m.case_sensitive = spec["case_sensitive"].as<bool>();
   if (spec["host"]) m.hostname = spec["host"].as<std::string>();
   if (spec["hostname"]) m.hostname = spec["hostname"].as<std::string>();  // wins over host
+  if (spec["retry_policy"]) m.retry_policy = retry_policy(spec["retry_policy"], where);
+  if (spec["add_request_headers"])
+    m.add_request_headers =
+        headers_to_add(spec["add_request_headers"], where, "add_request_headers");
+  if (spec["add_response_headers"])
+    m.add_response_headers =
+        headers_to_add(spec["add_response_headers"], where, "add_response_headers");
+  if (spec["remove_request_headers"])
+    m.remove_request_headers =
+        header_names(spec["remove_request_headers"], where, "remove_request_headers");
+  if (spec["remove_response_headers"])
+    m.remove_response_headers =
+        header_names(spec["remove_response_headers"], where, "remove_response_headers");
   return m;
 }
 
@@ -177,6 +322,19 @@ GatewayConfig parse_route_documents(std::string_view yaml_text) {
     throw RouteFileError(std::string("unexpected value: ") + e.what());
   }
   return config;
+}
+
+std::string expand_header_value(std::string_view value, std::string_view remote_address) {
+  std::string out;
+  walk_value(
+      value, [&](std::string_view text) { out.append(text); },
+      [&](std::string_view var) {
+        if (var == kRemoteAddress)
+          out.append(remote_address);
+        else if (var == kProtocol)
+          out.append("HTTP/1.1");
+      });
+  return out;
 }
 
 GatewayConfig load_route_file(const std::string& path) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -10,6 +11,32 @@
 #include <vector>
 
 namespace tim::gateway {
+
+// One entry of add_request_headers / add_response_headers: `name: value` or
+// `name: {value, append}`. append (Emissary's default true) adds another field; false replaces.
+struct HeaderToAdd {
+  std::string name;  // lower-case
+  std::string value;
+  bool append = true;
+  bool has_variables = false;  // %DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%, %PROTOCOL%, %%
+};
+
+// A Mapping's retry_policy (Emissary passes it 1:1 to Envoy's route retry_policy).
+struct RetryOn {
+  enum Kind {
+    five_xx,
+    gateway_error,
+    connect_failure,
+    retriable_4xx,
+    refused_stream,
+    retriable_status_codes
+  };
+};
+struct MappingRetryPolicy {
+  RetryOn::Kind retry_on = RetryOn::five_xx;
+  int num_retries = 1;                           // Envoy's default
+  std::chrono::milliseconds per_try_timeout{0};  // 0: the whole route timeout
+};
 
 struct Mapping {
   std::string name;
@@ -21,6 +48,9 @@ struct Mapping {
   int precedence = 0;
   bool case_sensitive = true;
   std::string hostname = "*";  // DNS glob on Host: "*", "*.example.com", "api.*", or exact
+  std::optional<MappingRetryPolicy> retry_policy;  // unset: the gateway's RETRY_MAX rules
+  std::vector<HeaderToAdd> add_request_headers, add_response_headers;
+  std::vector<std::string> remove_request_headers, remove_response_headers;  // lower-case
 };
 
 struct AuthService {
@@ -49,6 +79,9 @@ struct RouteFileError : std::runtime_error {
 // (prefix_regex, regex_rewrite, host_redirect, include_body, proto: grpc, …) are errors, so that
 // the local gateway never silently differs from Emissary.
 GatewayConfig parse_route_documents(std::string_view yaml_text);
+
+// A header value of add_*_headers with its Envoy variables replaced (validated at parse time).
+std::string expand_header_value(std::string_view value, std::string_view remote_address);
 GatewayConfig load_route_file(const std::string& path);
 
 }  // namespace tim::gateway
