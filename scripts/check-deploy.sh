@@ -37,8 +37,10 @@ while IFS= read -r kfile; do
   done
 done < <(find "$work/kube" -name kustomization.yaml)
 # Every opt-in component, applied on top of the emissary overlay, must render and pass too.
+# Like every real overlay it sets the namespace: a component's own objects carry none.
 mkdir -p "$work/kube/overlays/all-components"
 {
+  echo "namespace: tim"
   echo "resources: [../emissary]"
   echo "components:"
   for c in "$work"/kube/components/*/; do
