@@ -25,6 +25,12 @@ std::vector<cli::EnvVar> environment() {
        "retries may add this share to the requests of the last 10 s"},
       {"RETRY_BUDGET_MIN_PER_SEC", std::to_string(retry.budget.min_retries_per_second),
        "retries always allowed per second"},
+      {"ROUTES_RELOAD_INTERVAL_MS", "1000",
+       "how often the route file is checked for changes (a broken file keeps the last routes)"},
+      {"AUTH_CACHE_ENTRIES", "0", "auth_svc's admissions kept (LRU); 0: off, every request asks"},
+      {"AUTH_CACHE_TTL_MS", "1000",
+       "how long an admission is reused (a JWT's also ends at its exp); revocation takes this "
+       "plus auth_svc's reload"},
   };
   for (auto list : {http::server_env_vars(), http::client_env_vars()})
     env.insert(env.end(), list.begin(), list.end());

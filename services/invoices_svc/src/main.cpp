@@ -173,6 +173,15 @@ std::vector<cli::EnvVar> environment() {
       {"IMPORT_MAX_PENDING", "4", "imports waiting at once; more get 429 import_busy"},
       {"IMPORT_BATCH", "1000 (import: 100000)", "rows per transaction of an import"},
       {"IMPORT_CURRENCY", "USD", "currency of imported rows that name none"},
+      {"WEBHOOK_ALLOWED_HOSTS", "",
+       "host, host:port or *, comma-separated: where webhooks may "
+       "deliver (unset: subscribing is refused)"},
+      {"WEBHOOK_RETRY_HOURS", "24", "how long a failing delivery is retried before it is failed"},
+      {"WEBHOOK_RETRY_BASE_MS", "1000", "first retry delay (doubled each time, full jitter)"},
+      {"WEBHOOK_RETRY_MAX_MS", "3600000", "longest retry delay"},
+      {"WEBHOOK_TIMEOUT_MS", "10000", "longest wait for a receiver's answer"},
+      {"WEBHOOK_POLL_MS", "500", "how often the delivery worker looks for new events"},
+      {"WEBHOOK_BATCH", "32", "deliveries claimed and sent per round"},
       {"TIM_FAILPOINTS", "", "test builds only (-DTIM_FAILPOINTS=ON): faults to inject"},
   };
   for (auto list : {http::server_env_vars(), http::client_env_vars()})
