@@ -162,7 +162,11 @@ def test_train_shows_progress_on_a_terminal_only(tmp_path):
     os.close(follower)
     shown = os.read(leader, 4096).decode()
     os.close(leader)
-    assert on_tty.returncode == 0 and "training…" in shown and "done" in shown
+    # Reading: rows, rows/s and the share of the file (as the import shows it; redrawn at most 4
+    # times a second, so the first line is all a short file shows); then training.
+    assert on_tty.returncode == 0 and "rows/s" in shown and "%" in shown, shown
+    assert "training on " in shown, shown
+    assert on_tty.stdout == piped.stdout.encode()  # the report is the same either way
     leader, follower = pty.openpty()
     quiet = subprocess.run(args + ["--quiet"], stdout=subprocess.PIPE, stderr=follower, timeout=120)
     os.close(follower)
@@ -173,3 +177,31 @@ def test_train_shows_progress_on_a_terminal_only(tmp_path):
         said = b""
     os.close(leader)
     assert quiet.returncode == 0 and said == b""
+
+
+def test_evaluate_shows_progress_on_a_terminal_only(tmp_path):
+    import os
+    import pty
+    model = tmp_path / "m.json"
+    trained = subprocess.run([BINARY, "train", "--csv", str(DATA), "--out", str(model),
+                              "--until", "2013-07-12"], capture_output=True, text=True, timeout=120)
+    assert trained.returncode == 0, trained.stderr
+    args = [BINARY, "evaluate", "--csv", str(DATA), "--model", str(model),
+            "--test-from", "2013-07-12"]
+    piped = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == ""  # not a terminal: nothing
+    leader, follower = pty.openpty()
+    on_tty = subprocess.run(args, stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    shown = b""
+    os.set_blocking(leader, False)
+    try:
+        while chunk := os.read(leader, 65536):
+            shown += chunk
+    except (BlockingIOError, OSError):
+        pass
+    os.close(leader)
+    shown = shown.decode()
+    # A line for the file's rows, then one for the test invoices: rows, rows/s, share.
+    assert on_tty.returncode == 0 and shown.count("rows/s") >= 2 and "%" in shown, shown
+    assert on_tty.stdout == piped.stdout.encode()

@@ -64,7 +64,7 @@ std::optional<std::int64_t> parse_decimal_minor(std::string_view text, int minor
 namespace {
 
 // The rows of the file `reader` reads (the shared RFC 4180 reader, tim/csv.hpp).
-std::vector<ArRecord> read_rows(csv::Reader& reader) {
+std::vector<ArRecord> read_rows(csv::Reader& reader, const ReadProgress& progress) {
   std::vector<ArRecord> rows;
   bool header_seen = false;
   csv::Record record;
@@ -108,24 +108,28 @@ std::vector<ArRecord> read_rows(csv::Reader& reader) {
     r.days_to_settle = int_field(f[10], line_no, kHeader[10]);
     r.days_late = int_field(f[11], line_no, kHeader[11]);
     rows.push_back(std::move(r));
+    if (progress && rows.size() % 1024 == 0) progress(reader.bytes_read(), rows.size());
   }
   if (!header_seen) throw CsvError("empty file: no header");
+  if (progress) progress(reader.bytes_read(), rows.size());
   return rows;
 }
 
 }  // namespace
 
-std::vector<ArRecord> parse_accounts_receivable_csv(std::string_view text) {
+std::vector<ArRecord> parse_accounts_receivable_csv(std::string_view text,
+                                                    const ReadProgress& progress) {
   csv::Reader reader(text);
-  return read_rows(reader);
+  return read_rows(reader, progress);
 }
 
-std::vector<ArRecord> read_accounts_receivable_csv(const std::filesystem::path& file) {
+std::vector<ArRecord> read_accounts_receivable_csv(const std::filesystem::path& file,
+                                                   const ReadProgress& progress) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw CsvError("cannot open " + file.string());
   csv::Reader reader(in);  // streamed: the file's text is never held whole
   try {
-    return read_rows(reader);
+    return read_rows(reader, progress);
   } catch (const CsvError& e) {
     throw CsvError(file.string() + ": " + e.what());
   }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -37,9 +38,15 @@ struct CsvError : std::runtime_error {
 // including more fraction digits than the currency has.
 std::optional<std::int64_t> parse_decimal_minor(std::string_view text, int minor_digits);
 
+// Called now and then while a file is read (and once at its end): bytes of the input read so
+// far, and rows kept. For a progress line on a terminal.
+using ReadProgress = std::function<void(std::uint64_t bytes_read, std::uint64_t rows)>;
+
 // The whole file's text (header + rows, CRLF or LF). Throws CsvError naming the line.
-std::vector<ArRecord> parse_accounts_receivable_csv(std::string_view text);
-std::vector<ArRecord> read_accounts_receivable_csv(const std::filesystem::path& file);
+std::vector<ArRecord> parse_accounts_receivable_csv(std::string_view text,
+                                                    const ReadProgress& progress = {});
+std::vector<ArRecord> read_accounts_receivable_csv(const std::filesystem::path& file,
+                                                   const ReadProgress& progress = {});
 
 // What the model may know about a row when the invoice is issued.
 InvoiceFacts facts_of(const ArRecord& r);

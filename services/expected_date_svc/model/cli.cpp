@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 #include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -14,6 +16,7 @@
 #include "model/model_file.hpp"
 #include "model/tim_export_csv.hpp"
 #include "model/training.hpp"
+#include "tim/progress.hpp"
 
 namespace tim::expected_date {
 namespace {
@@ -29,10 +32,61 @@ struct EvaluateArgs {
   bool quiet = false;
 };
 
-// Progress goes to a terminal only: nothing in a pipe, a log or a test's stream, nor with --quiet.
-bool shows_progress(const std::ostream& err, bool quiet) {
-  return !quiet && &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
-}
+// Progress on a terminal only: nothing in a pipe, a log or a test's stream, nor with --quiet.
+// Reading shows rows, rows/s, the share of the file and the time left (tim::ProgressLine, as the
+// invoices import does); evaluating, the test invoices the same way; training, which has no
+// steps to count, says so. Every line is erased before the report, which is unchanged.
+class TerminalProgress {
+ public:
+  TerminalProgress(std::ostream& err, bool quiet)
+      : err_(err), on_(!quiet && &err == &std::cerr && ::isatty(STDERR_FILENO) == 1) {}
+  ~TerminalProgress() { clear(); }
+
+  ReadProgress reading(const std::string& file) {
+    if (!on_) return {};
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);  // 0: unknown
+    return start(ec ? 0 : size);
+  }
+  EvaluateProgress evaluating() {
+    if (!on_) return {};
+    return [this, draw = std::function<void(std::uint64_t, std::uint64_t)>()](
+               std::size_t done, std::size_t total) mutable {
+      if (!draw) draw = start(total);
+      draw(done, done);
+    };
+  }
+  void say(const std::string& text) {
+    if (!on_) return;
+    clear();
+    err_ << "\r" << text << std::flush;
+    said_width_ = text.size();
+  }
+  void clear() {
+    if (!on_) return;
+    if (line_) err_ << line_->clear();
+    line_.reset();
+    if (said_width_) err_ << "\r" << std::string(said_width_, ' ') << "\r";
+    said_width_ = 0;
+    err_ << std::flush;
+  }
+
+ private:
+  std::function<void(std::uint64_t, std::uint64_t)> start(std::uint64_t total) {
+    clear();
+    line_.emplace(total, ProgressLine::Clock::now());
+    return [this](std::uint64_t done, std::uint64_t rows) {
+      if (!line_) return;
+      if (auto text = line_->update(done, rows, ProgressLine::Clock::now()))
+        err_ << *text << std::flush;
+    };
+  }
+
+  std::ostream& err_;
+  bool on_;
+  std::optional<ProgressLine> line_;
+  std::size_t said_width_ = 0;
+};
 
 // A date option is checked while parsing: a wrong one is a usage error (exit 2).
 const CLI::Validator kIsoDate(
@@ -78,16 +132,15 @@ boost::json::object metrics_json(const Metrics& m) {
 }
 
 int run_train(const TrainArgs& a, std::ostream& out, std::ostream& err) {
-  const bool progress = shows_progress(err, a.quiet);
+  TerminalProgress progress(err, a.quiet);
   try {
-    if (progress) err << "reading " << a.csv << "…" << std::flush;
-    auto rows = read_training_csv(a.csv);
-    if (progress) err << " " << rows.size() << " rows; training…" << std::flush;
+    auto rows = read_training_csv(a.csv, progress.reading(a.csv));
+    progress.say("training on " + with_thousands(rows.size()) + " rows…");
     TrainOptions options;
     if (!a.until.empty()) options.until = parse_iso_date(a.until);
     options.source = std::filesystem::path(a.csv).filename().string();
     auto model = train(rows, options);
-    if (progress) err << " done\n";
+    progress.clear();
     save_model_file(a.out, model);
     const auto& t = model.training;
     out << "trained on " << t.invoices << " invoices of " << t.customers << " customers ("
@@ -118,12 +171,10 @@ int run_evaluate(const EvaluateArgs& a, std::ostream& out, std::ostream& err) {
           << "\n";
       return 1;
     }
-    const bool progress = shows_progress(err, a.quiet);
-    if (progress) err << "reading " << a.csv << "…" << std::flush;
-    auto rows = read_training_csv(a.csv);
-    if (progress) err << " " << rows.size() << " rows; evaluating (walk-forward)…" << std::flush;
-    auto ev = evaluate(rows, model, *test_from);
-    if (progress) err << " done\n";
+    TerminalProgress progress(err, a.quiet);
+    auto rows = read_training_csv(a.csv, progress.reading(a.csv));
+    auto ev = evaluate(rows, model, *test_from, progress.evaluating());
+    progress.clear();
     if (a.json) {
       auto o = metrics_json(ev.model);
       o["test_from"] = format_iso_date(ev.test_from);

@@ -39,14 +39,16 @@ bool is_tim_export(std::string_view text) {
           text[kExportHeader.size()] == '\n');
 }
 
-std::vector<ArRecord> parse_tim_export_csv(std::string_view text) {
+std::vector<ArRecord> parse_tim_export_csv(std::string_view text, const ReadProgress& progress) {
   if (!is_tim_export(text)) throw CsvError("line 1: not TIM's export header");
   csv::Reader reader(text);  // the one RFC 4180 reader; it skips the BOM
   csv::Record record;
   std::vector<ArRecord> rows;
+  std::uint64_t read = 0;  // records, the open and void ones included
   try {
     reader.next(record);  // the header
     while (reader.next(record)) {
+      if (progress && ++read % 1024 == 0) progress(reader.bytes_read(), rows.size());
       if (record.blank()) continue;
       const auto at = record.line;
       const auto& f = record.fields;
@@ -77,17 +79,20 @@ std::vector<ArRecord> parse_tim_export_csv(std::string_view text) {
   } catch (const csv::ParseError& e) {
     throw CsvError(e.what());
   }
+  if (progress) progress(reader.bytes_read(), rows.size());
   return rows;
 }
 
-std::vector<ArRecord> read_training_csv(const std::filesystem::path& file) {
+std::vector<ArRecord> read_training_csv(const std::filesystem::path& file,
+                                        const ReadProgress& progress) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw CsvError("cannot open " + file.string());
   std::ostringstream buf;
   buf << in.rdbuf();
   const std::string text = buf.str();
   try {
-    return is_tim_export(text) ? parse_tim_export_csv(text) : parse_accounts_receivable_csv(text);
+    return is_tim_export(text) ? parse_tim_export_csv(text, progress)
+                               : parse_accounts_receivable_csv(text, progress);
   } catch (const CsvError& e) {
     throw CsvError(file.string() + ": " + e.what());
   }

@@ -18,9 +18,11 @@ namespace tim::expected_date {
 bool is_tim_export(std::string_view text);
 
 // RFC 4180 (quoted fields, doubled quotes, CRLF or LF). Throws CsvError naming the line.
-std::vector<ArRecord> parse_tim_export_csv(std::string_view text);
+std::vector<ArRecord> parse_tim_export_csv(std::string_view text,
+                                           const ReadProgress& progress = {});
 
 // The file in either layout, told apart by its header: TIM's export or the public sample.
-std::vector<ArRecord> read_training_csv(const std::filesystem::path& file);
+std::vector<ArRecord> read_training_csv(const std::filesystem::path& file,
+                                        const ReadProgress& progress = {});
 
 }  // namespace tim::expected_date

@@ -317,7 +317,8 @@ ModelParams train(std::span<const ArRecord> rows, const TrainOptions& options) {
   return chosen;
 }
 
-Evaluation evaluate(std::span<const ArRecord> rows, const ModelParams& model, Date test_from) {
+Evaluation evaluate(std::span<const ArRecord> rows, const ModelParams& model, Date test_from,
+                    const EvaluateProgress& progress) {
   std::vector<const ArRecord*> all;
   for (const auto& r : rows) all.push_back(&r);
   Index index(all);
@@ -340,7 +341,9 @@ Evaluation evaluate(std::span<const ArRecord> rows, const ModelParams& model, Da
 
   auto plus = [](Date d, double days) { return d + std::chrono::days{std::lround(days)}; };
   Errors model_e, summary_e, random_e, due_e, earlier_e, cust_fixed_e, cust_walk_e, fallback_e;
+  std::size_t done = 0;
   for (const auto* r : test) {
+    if (progress && done++ % 64 == 0) progress(done - 1, test.size());
     auto facts = facts_of(*r);
     auto history = index.before(r->customer_id, r->invoice_date);
     Date actual = r->settled_date;
@@ -374,6 +377,7 @@ Evaluation evaluate(std::span<const ArRecord> rows, const ModelParams& model, Da
     fallback_e.add(f.expected, actual, who);
     fallback_e.add_interval(f.low, f.high, actual);
   }
+  if (progress) progress(test.size(), test.size());
   Evaluation ev;
   ev.test_from = test_from;
   ev.test_invoices = test.size();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -64,7 +65,11 @@ struct Evaluation {
   std::vector<Metrics> baselines;  // the rules, then the no-model fallback rule
 };
 
+// Called now and then while evaluating (and once at the end): test invoices done, and their count.
+using EvaluateProgress = std::function<void(std::size_t done, std::size_t total)>;
+
 // Test set: invoices issued on or after test_from. Throws TrainError if it is empty.
-Evaluation evaluate(std::span<const ArRecord> rows, const ModelParams& model, Date test_from);
+Evaluation evaluate(std::span<const ArRecord> rows, const ModelParams& model, Date test_from,
+                    const EvaluateProgress& progress = {});
 
 }  // namespace tim::expected_date
