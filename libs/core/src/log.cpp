@@ -127,8 +127,10 @@ char* put_json_string(char* p, std::string_view s) noexcept {
     if (!needs_escape(word)) first = n;
   }
   *p++ = '"';
-  std::memcpy(p, s.data(), first);
-  p += first;
+  if (first > 0) {  // an empty view may have no data at all: memcpy from null is undefined
+    std::memcpy(p, s.data(), first);
+    p += first;
+  }
   for (std::size_t i = first; i < n; ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') {
