@@ -28,7 +28,8 @@ const BINARIES = {
   webapp: { required: [], optional: ['STATIC_DIR'] },
   gateway: {
     required: ['ROUTES_FILE'],
-    optional: ['UPSTREAMS', ...BREAKER_ENV, 'RETRY_MAX', 'RETRY_BUDGET_PERCENT', 'RETRY_BUDGET_MIN_PER_SEC', 'ADMIN_PORT', 'BODY_MEMORY_BUDGET_BYTES'],
+    optional: ['UPSTREAMS', ...BREAKER_ENV, 'RETRY_MAX', 'RETRY_BUDGET_PERCENT', 'RETRY_BUDGET_MIN_PER_SEC', 'ADMIN_PORT', 'BODY_MEMORY_BUDGET_BYTES',
+      'ROUTES_RELOAD_INTERVAL_MS', 'AUTH_CACHE_ENTRIES', 'AUTH_CACHE_TTL_MS'],
     // /readyz, /healthz and /metrics on their own port (Emissary's 8877), 404 on PORT.
     admin: { env: 'ADMIN_PORT', default: '8877' },
   },
