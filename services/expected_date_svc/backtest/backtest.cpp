@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 
+#include "model/cli.hpp"
 #include "model/predictor.hpp"
 #include "model/tim_export_csv.hpp"
 #include "model/training.hpp"
@@ -171,12 +172,7 @@ void add_backtest_command(cli::Program& program, std::ostream& out, std::ostream
       });
   c.add_option("--csv", args->csv, "invoices (CSV): TIM's export or the public sample")->required();
   c.add_option("--from", args->from, "first Monday on or after this date (default 2013-07-12)")
-      ->check(CLI::Validator(
-          [](std::string& text) {
-            return parse_iso_date(text) ? std::string()
-                                        : "must be a date YYYY-MM-DD, got '" + text + "'";
-          },
-          "YYYY-MM-DD"));
+      ->check(iso_date_validator());
 }
 
 }  // namespace tim::expected_date

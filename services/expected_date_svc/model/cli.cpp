@@ -203,6 +203,10 @@ int run_evaluate(const EvaluateArgs& a, std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
+const CLI::Validator& iso_date_validator() {
+  return kIsoDate;
+}
+
 void add_model_commands(cli::Program& program, std::ostream& out, std::ostream& err) {
   // A command's options live as long as the program: the parser writes them, the action reads.
   auto train_args = std::make_shared<TrainArgs>();

@@ -17,6 +17,9 @@ namespace tim::expected_date {
 // Adds train and evaluate to the program; they write to out and err, which must outlive it.
 void add_model_commands(cli::Program& program, std::ostream& out, std::ostream& err);
 
+// A date option checked while parsing (YYYY-MM-DD): a wrong one is a usage error (exit 2).
+const CLI::Validator& iso_date_validator();
+
 // train --csv FILE --out MODEL [--until YYYY-MM-DD]
 int train_main(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
 // evaluate --csv FILE --model MODEL --test-from YYYY-MM-DD [--json]
