@@ -21,6 +21,20 @@
 #include "tim/metrics.hpp"
 
 namespace tim::invoices {
+
+std::shared_ptr<InvoiceStore> need_store(ApiContext& c) {
+  auto store = c.keeper.store();
+  if (!store) throw Error(ErrorKind::unavailable, "store_unavailable", c.keeper.state().detail);
+  return store;
+}
+
+std::int64_t need_path_id(const std::string& text, const std::string& code) {
+  auto id = parse_id(text);
+  if (auto* error = std::get_if<IdError>(&id))
+    throw Error(ErrorKind::invalid, code, error->message);
+  return std::get<std::int64_t>(id);
+}
+
 namespace {
 
 using http::Request;
@@ -92,17 +106,8 @@ auto timed(std::string_view operation, F work) {
   };
 }
 
-std::shared_ptr<InvoiceStore> need_store(ApiContext& c) {
-  auto store = c.keeper.store();
-  if (!store) throw Error(ErrorKind::unavailable, "store_unavailable", c.keeper.state().detail);
-  return store;
-}
-
 InvoiceId need_id(const std::string& text) {
-  auto id = parse_id(text);
-  if (auto* error = std::get_if<IdError>(&id))
-    throw Error(ErrorKind::invalid, "invalid_invoice_id", error->message);
-  return std::get<std::int64_t>(id);
+  return need_path_id(text, "invalid_invoice_id");
 }
 
 // Every invoice answer carries the version's ETag, for a PATCH's If-Match.

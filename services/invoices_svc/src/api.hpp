@@ -21,6 +21,11 @@ struct ApiContext {
   ImportGate* import_gate = nullptr;  // null: no bound on imports admitted at once
 };
 
+// For the handlers of every /api route (invoices, webhooks): the store, or an Error that answers
+// 503 store_unavailable; a path's numeric id, or an Error that answers 400 with `code`.
+std::shared_ptr<InvoiceStore> need_store(ApiContext& c);
+std::int64_t need_path_id(const std::string& text, const std::string& code);
+
 // Adds every /api/invoices route. `context` must outlive the router.
 void add_invoice_routes(http::Router& router, ApiContext& context);
 

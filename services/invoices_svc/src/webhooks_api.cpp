@@ -46,17 +46,8 @@ Task<Response> answering_errors(Task<Response> handler, const Request& request) 
   }
 }
 
-std::shared_ptr<InvoiceStore> need_store(ApiContext& c) {
-  auto store = c.keeper.store();
-  if (!store) throw Error(ErrorKind::unavailable, "store_unavailable", c.keeper.state().detail);
-  return store;
-}
-
 WebhookId need_id(const std::string& text) {
-  auto id = parse_id(text);
-  if (auto* error = std::get_if<IdError>(&id))
-    throw Error(ErrorKind::invalid, "invalid_webhook_id", error->message);
-  return std::get<std::int64_t>(id);
+  return need_path_id(text, "invalid_webhook_id");
 }
 
 boost::json::object webhook_to_json(const Webhook& webhook) {
