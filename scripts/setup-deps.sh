@@ -16,7 +16,7 @@ BUILD_PACKAGES=(
   g++ cmake make pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libyaml-cpp-dev prometheus-cpp-dev libcli11-dev
-  libsqlite3-dev libpq-dev libssl-dev
+  libsqlite3-dev libpq-dev libssl-dev nettle-dev
   libgtest-dev libgmock-dev libbenchmark-dev python3 curl
 )
 # python3-yaml: tests/functional/test_openapi_routes.py reads docs/openapi.yaml and the routes;

@@ -1,14 +1,13 @@
 #include "webhooks.hpp"
 
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
-
 #include <algorithm>
+#include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
 
 #include "tim/config.hpp"
+#include "tim/digest.hpp"
 #include "tim/invoices/date.hpp"
 
 namespace tim::invoices::webhooks {
@@ -21,17 +20,6 @@ std::string lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string hex(const unsigned char* bytes, std::size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (std::size_t i = 0; i < n; ++i) {
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 0xf];
-  }
   return out;
 }
 
@@ -159,9 +147,9 @@ NewWebhook parse_subscription(std::string_view body, const Settings& settings) {
 }
 
 std::string new_secret() {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-  return "whsec_" + hex(bytes, sizeof bytes);
+  std::array<std::uint8_t, 32> bytes;
+  digest::random_bytes(bytes);
+  return "whsec_" + digest::hex(bytes);
 }
 
 std::string delivery_body(const InvoiceEvent& event) {
@@ -181,13 +169,7 @@ std::string signature_header(std::string_view secret, std::int64_t unix_seconds,
   std::string message;
   message.reserve(t.size() + 1 + body.size());
   message.append(t).append(".").append(body);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-            reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest,
-            &length))
-    throw std::runtime_error("HMAC-SHA256 failed");
-  return "t=" + t + ",v1=" + hex(digest, length);
+  return "t=" + t + ",v1=" + digest::hex(digest::hmac_sha256(secret, message));
 }
 
 DeliveryOutcome outcome_of(int http_status, std::string error, int attempts_before,

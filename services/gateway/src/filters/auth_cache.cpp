@@ -1,14 +1,12 @@
 #include "filters/auth_cache.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <cstring>
 #include <stdexcept>
 
 #include "tim/config.hpp"
+#include "tim/digest.hpp"
 
 namespace tim::gateway {
 
@@ -58,17 +56,6 @@ bool iequals_prefix(std::string_view text, std::string_view prefix) {
   return true;
 }
 
-// One SHA-256 context per thread, reused: no allocation per key.
-struct DigestContext {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ~DigestContext() { EVP_MD_CTX_free(ctx); }
-};
-
-const EVP_MD* sha256_md() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
 }  // namespace
 
 std::optional<std::chrono::system_clock::time_point> jwt_expiry(std::string_view authorization) {
@@ -114,28 +101,22 @@ std::size_t AuthDecisionCache::KeyHash::operator()(const Key& k) const noexcept 
 
 AuthDecisionCache::AuthDecisionCache(AuthCacheOptions options, AuthCacheClock clock)
     : options_(options), clock_(std::move(clock)) {
-  if (RAND_bytes(secret_.data(), static_cast<int>(secret_.size())) != 1)
-    throw std::runtime_error("RAND_bytes failed: no key for the auth cache");
-  if (!sha256_md()) throw std::runtime_error("SHA-256 is not available");
+  digest::random_bytes(secret_);
   if (enabled()) index_.reserve(options_.entries);
 }
 
 AuthDecisionCache::Key AuthDecisionCache::key(std::string_view authorization,
                                               std::string_view method,
                                               std::string_view route) const {
-  thread_local DigestContext digest;
-  Key out{};
-  unsigned int length = 0;
-  const unsigned char separator = 0;
-  EVP_DigestInit_ex(digest.ctx, sha256_md(), nullptr);
-  EVP_DigestUpdate(digest.ctx, secret_.data(), secret_.size());
-  EVP_DigestUpdate(digest.ctx, method.data(), method.size());
-  EVP_DigestUpdate(digest.ctx, &separator, 1);
-  EVP_DigestUpdate(digest.ctx, route.data(), route.size());
-  EVP_DigestUpdate(digest.ctx, &separator, 1);
-  EVP_DigestUpdate(digest.ctx, authorization.data(), authorization.size());
-  EVP_DigestFinal_ex(digest.ctx, out.data(), &length);
-  return out;
+  constexpr std::string_view separator("\0", 1);
+  return digest::Sha256()
+      .update(secret_)
+      .update(method)
+      .update(separator)
+      .update(route)
+      .update(separator)
+      .update(authorization)
+      .finish();
 }
 
 bool AuthDecisionCache::apply(const Key& key, http::Headers& upstream) {

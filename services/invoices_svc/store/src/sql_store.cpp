@@ -1,8 +1,6 @@
 // The store's logic, written once for both databases over sql::Connection. The rules come
 // from the domain (tim/invoices/invoice.hpp): the store loads, applies them, and writes back
 // inside one transaction holding the row's write lock.
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -15,6 +13,7 @@
 #include "migrations.hpp"
 #include "sql.hpp"
 #include "statements.hpp"
+#include "tim/digest.hpp"
 #include "tim/invoices/json.hpp"
 #include "tim/invoices/payment_summary.hpp"
 #include "tim/invoices/store.hpp"
@@ -434,23 +433,13 @@ void check_idempotency_key(const std::string& key) {
 
 // Hex SHA-256 of the method, target and body: what a retry under the same key must repeat.
 std::string request_fingerprint(const IdempotentRequest& r) {
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  const std::string head = r.method + " " + r.target + "\n";
-  const bool ok = context && EVP_DigestInit_ex(context, EVP_sha256(), nullptr) == 1 &&
-                  EVP_DigestUpdate(context, head.data(), head.size()) == 1 &&
-                  EVP_DigestUpdate(context, r.body.data(), r.body.size()) == 1 &&
-                  EVP_DigestFinal_ex(context, digest, &length) == 1;
-  EVP_MD_CTX_free(context);
-  if (!ok) sql::store_error("SHA-256 failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
-  return out;
+  return digest::hex(digest::Sha256()
+                         .update(r.method)
+                         .update(" ")
+                         .update(r.target)
+                         .update("\n")
+                         .update(r.body)
+                         .finish());
 }
 
 [[noreturn]] void webhook_not_found(WebhookId id) {
