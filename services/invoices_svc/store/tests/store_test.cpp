@@ -623,6 +623,12 @@ TEST_P(StoreTest, HistoryVersionsMoveWithThePaidDelays) {
   EXPECT_NE(histories["C-1"].version, 0);
   EXPECT_EQ(histories["C-1"].delays, (std::vector<PaidDelay>{{5, 1}, {10, 1}}));
   EXPECT_EQ(histories["C-1"].version, history_version(histories["C-1"].delays));
+  // One customer alone (a GET's read, its own statement) reads what it does among others.
+  const std::vector<std::string> one = {"C-1"};
+  const auto alone = store->paid_histories(one);
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_EQ(alone.at("C-1").delays, histories["C-1"].delays);
+  EXPECT_EQ(alone.at("C-1").version, histories["C-1"].version);
   // More customers than one statement reads.
   std::vector<ImportRecord> records;
   std::vector<std::string> many;
