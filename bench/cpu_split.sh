@@ -3,7 +3,8 @@
 # this tree (Release) on loopback, the auth cache on or off, wrk loading GET /invoices/42 (or
 # the mix, MIX=1) through the gateway for SECONDS_MEASURED after a warm-up; utime and stime of
 # each process from /proc, per request. Holds /tmp/bench.lock while it measures (LOCK=0: not).
-#   bench/cpu_split.sh                 AUTH_CACHE_ENTRIES [10000]  BIN [build/release/services]
+#   bench/cpu_split.sh                 AUTH_CACHE_ENTRIES [10000]  PREDICTION_CACHE_ENTRIES [10000]
+#                                      BIN [build/release/services]
 #   GATEWAY_BIN=/path/gateway bench/cpu_split.sh   (another gateway build)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,6 +12,7 @@ cd "$root"
 : "${BIN:=$root/build/release/services}"
 : "${GATEWAY_BIN:=$BIN/gateway/gateway}"
 : "${AUTH_CACHE_ENTRIES:=10000}"
+: "${PREDICTION_CACHE_ENTRIES:=10000}"  # as kube/base/invoices-svc deploys it
 : "${SECONDS_MEASURED:=10}"
 : "${BASE_PORT:=18880}"
 : "${MIX:=0}"
@@ -27,6 +29,7 @@ done
 env HOST=$host PORT=$ed "$BIN/expected_date_svc/expected_date_svc" >"$work/ed.log" 2>&1 & pids+=($!)
 env HOST=$host PORT=$auth TOKEN=$token KEYS_FILE="$work/keys.json" "$BIN/auth_svc/auth_svc" >"$work/auth.log" 2>&1 & pids+=($!)
 env HOST=$host PORT=$inv DATA_DIR="$work/data" EXPECTED_DATE_URI=http://$host:$ed \
+  PREDICTION_CACHE_ENTRIES="$PREDICTION_CACHE_ENTRIES" \
   "$BIN/invoices_svc/invoices_svc" >"$work/inv.log" 2>&1 & pids+=($!)
 for p in $ed $auth $inv; do
   for _ in $(seq 100); do curl -fs -o /dev/null "http://$host:$p/readyz" && break; sleep 0.1; done

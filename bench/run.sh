@@ -52,7 +52,7 @@ LOADS=${LOADS:-tutorial mix}
 log() { printf '[run %s] %s\n' "$(date +%T)" "$*" >&2; }
 log "load average before: $(uptime)"
 ours=(AUTH_CMD="$root/bench/auth-for-bench.sh" EXPECTED_DATE_CMD="$bin/expected_date_svc/expected_date_svc"
-  INVOICES_CMD="$bin/invoices_svc/invoices_svc" GATEWAY_CMD="$root/bench/gateway-for-baseline.sh" TIM_BIN_DIR="$bin")
+  INVOICES_CMD="$root/bench/invoices-for-baseline.sh" GATEWAY_CMD="$root/bench/gateway-for-baseline.sh" TIM_BIN_DIR="$bin")
 
 if [[ " $LOADS " == *" tutorial "* ]]; then
   env $(ports "${NODE_BASE_PORT:-19180}") LABEL=node OUT_DIR="$OUT/node" "$work/anchors/run-baseline.sh"
