@@ -47,6 +47,11 @@ class Connection {
   virtual void execute_script(const std::string& script) = 0;
   // BEGIN that takes the write lock at once (SQLite: BEGIN IMMEDIATE) or a plain BEGIN.
   virtual void begin(bool for_write) = 0;
+  // End the transaction begin() started.
+  virtual void commit() { query("COMMIT"); }
+  virtual void rollback() {
+    if (healthy()) query("ROLLBACK");
+  }
   // False once the connection failed in a way that makes it useless; the pool drops it.
   virtual bool healthy() const noexcept = 0;
   virtual Dialect dialect() const noexcept = 0;
@@ -96,18 +101,16 @@ auto in_transaction(Connection& connection, bool for_write, F&& f) -> decltype(f
   try {
     if constexpr (std::is_void_v<decltype(f(connection))>) {
       f(connection);
-      connection.query("COMMIT");
+      connection.commit();
     } else {
       auto result = f(connection);
-      connection.query("COMMIT");
+      connection.commit();
       return result;
     }
   } catch (...) {
-    if (connection.healthy()) {
-      try {
-        connection.query("ROLLBACK");
-      } catch (...) {  // the first error is the one to report
-      }
+    try {
+      connection.rollback();
+    } catch (...) {  // the first error is the one to report
     }
     throw;
   }

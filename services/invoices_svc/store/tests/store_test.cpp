@@ -503,6 +503,54 @@ TEST(StoreFailures, SqliteBusyBeyondTheTimeoutIsUnavailable) {
   std::filesystem::remove_all(dir);
 }
 
+// In one process, SQLite writers take turns on a mutex (sqlite_connection.cpp says why): a
+// second writer waits for the turn, and every way a write transaction ends hands it back.
+TEST(StoreFailures, SqliteWritersTakeTurnsAndEveryEndGivesTheTurnBack) {
+  const auto dir = std::filesystem::temp_directory_path() / unique_name("tim-turns-");
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "turns.db").string();
+  auto a = sql::open_sqlite(path, 200ms, false);
+  auto b = sql::open_sqlite(path, 200ms, false);
+  a->execute_script("CREATE TABLE t (x INTEGER NOT NULL)");
+  const auto count = [&] { return *b->query("SELECT count(*) FROM t").at(0).at(0); };
+
+  a->begin(true);
+  const Error busy = error_of([&] { b->begin(true); });
+  EXPECT_EQ(busy.kind(), ErrorKind::unavailable) << busy.what();
+  EXPECT_NE(std::string(busy.what()).find("busy"), std::string::npos) << busy.what();
+  a->query("INSERT INTO t VALUES (1)");
+  a->commit();
+  b->begin(true);  // a commit gave the turn back
+  b->query("INSERT INTO t VALUES (2)");
+  b->rollback();  // so does a rollback
+  EXPECT_EQ(count(), "1");
+  // A statement that fails inside the transaction: in_transaction rolls back and gives it back.
+  EXPECT_THROW(sql::in_transaction(*a, true, [](sql::Connection& c) {
+                 c.query("INSERT INTO t VALUES (NULL)");
+               }),
+               Error);
+  sql::in_transaction(*b, true, [](sql::Connection& c) { c.query("INSERT INTO t VALUES (3)"); });
+  EXPECT_EQ(count(), "2");
+
+  // A writer waiting for the turn gets it when the holder commits, and sees its row.
+  a->begin(true);
+  std::string seen;
+  std::thread waiting([&] {
+    auto c = sql::open_sqlite(path, 10s, false);
+    sql::in_transaction(*c, true, [&](sql::Connection& tx) {
+      seen = *tx.query("SELECT count(*) FROM t").at(0).at(0);
+    });
+  });
+  std::this_thread::sleep_for(50ms);
+  a->query("INSERT INTO t VALUES (4)");
+  a->commit();
+  waiting.join();
+  EXPECT_EQ(seen, "3");
+  a.reset();
+  b.reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(StoreFailures, SqliteDataDirectoryThatCannotExistIsUnavailable) {
   const auto file = std::filesystem::temp_directory_path() / unique_name("tim-file-");
   { std::ofstream(file) << "x"; }
