@@ -5,7 +5,7 @@
 #   2. a Debug build (asserts on) with AddressSanitizer and UndefinedBehaviorSanitizer: every
 #      unit test, libs/http's included, and the functional suites of ASAN_SUITES against the
 #      sanitized binaries (docs/testing.md: which, and why not all); then each libFuzzer target
-#      of fuzz/ for FUZZ_SECONDS (60) with clang (scripts/fuzz.sh);
+#      of fuzz/ for FUZZ_SECONDS (30) with clang (scripts/fuzz.sh);
 #   3. docs/openapi.yaml linted (tools/openapi); the offline checks of the Kubernetes manifests
 #      and Dockerfiles (tools/deploy-check),
 #      and their own tests on deliberately broken copies;
@@ -34,14 +34,32 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# Each stage's wall time, printed as it ends and again at the end: CI has a budget (docs/testing.md).
+stage_name= stage_start=$SECONDS timings=()
+stage() {
+  if [ -n "$stage_name" ]; then
+    timings+=("$(printf '%5d s  %s' $((SECONDS - stage_start)) "$stage_name")")
+    echo "== $stage_name: $((SECONDS - stage_start)) s"
+  fi
+  stage_name=$1 stage_start=$SECONDS
+  [ -z "$1" ] || echo "== $1"
+}
+finish() {
+  scripts/test-postgres.sh stop >/dev/null 2>&1 || true
+  [ -n "$stage_name" ] && stage ""
+  [ ${#timings[@]} -eq 0 ] || printf '== stage times (%d s in all)\n%s\n' "$SECONDS" "$(printf '%s\n' "${timings[@]}")"
+}
+trap finish EXIT
+
+stage "packages"
 scripts/setup-deps.sh test
 scripts/setup-deps.sh browser
 jobs=$(nproc)
 
 TIM_TEST_DATABASE_URL=$(scripts/test-postgres.sh start)
 export TIM_TEST_DATABASE_URL
-trap 'scripts/test-postgres.sh stop >/dev/null 2>&1 || true' EXIT
 
+stage "release build"
 cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Release -DTIM_WERROR=ON -DTIM_FAILPOINTS=ON >/dev/null
 cmake --build build/test -j"$jobs"
 if [ "$repeat" -gt 0 ]; then
@@ -55,6 +73,7 @@ if [ "$repeat" -gt 0 ]; then
   echo "== $repeat runs of the functional suites passed"
   exit 0
 fi
+stage "release tests"
 (cd build/test && ctest --output-on-failure -j"$jobs")
 
 # Any sanitizer report fails: the process stops with a non-zero exit, and the functional
@@ -64,16 +83,21 @@ sanitizer_env=(ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on
 # The functional suites run under the sanitizers (docs/testing.md#sanitizers): the rest is
 # left to the Release run above, where their timing assertions hold.
 ASAN_SUITES=${ASAN_SUITES:-auth_credentials|cli|contract|date_range|expected_date|gateway|invoices_api|invoices_corrections|invoices_crash|invoices_events|invoices_idempotency|invoices_import_idempotency|invoices_store|no_bypass|services|shutdown|tutorial_flow}
+stage "sanitizer build"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DTIM_SANITIZE=address,undefined \
   -DTIM_WERROR=ON -DTIM_FAILPOINTS=ON -DTIM_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build/asan -j"$jobs"
+stage "sanitizer tests"
 (cd build/asan && env "${sanitizer_env[@]}" ctest --output-on-failure -j"$jobs" -E '^functional_')
 (cd build/asan && env "${sanitizer_env[@]}" TIM_TIMEOUT_FACTOR=3 \
   ctest --output-on-failure -j"$jobs" -R "^functional_($ASAN_SUITES)\$")
 
-# 7 targets x FUZZ_SECONDS, $jobs at a time: about 4 min of the CI budget at the default 60 s.
-FUZZ_SECONDS=${FUZZ_SECONDS:-60} scripts/fuzz.sh
+# 7 targets x FUZZ_SECONDS, $jobs at a time: about 2 min of the CI budget at the default 30 s
+# (longer runs: scripts/fuzz.sh on its own, docs/fuzzing.md).
+stage "fuzz"
+FUZZ_SECONDS=${FUZZ_SECONDS:-30} scripts/fuzz.sh
 
+stage "OpenAPI and manifests"
 # docs/openapi.yaml against the OpenAPI 3.1 schema and Redocly's strict rules (a few seconds).
 (cd tools/openapi && npm ci --no-audit --no-fund --loglevel=error && npm run --silent lint)
 
@@ -87,9 +111,11 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "== not root: skipped the image build and the manifests played with podman (sudo scripts/test.sh runs them)" >&2
   exit 0
 fi
+stage "images"
 scripts/setup-deps.sh images
 scripts/build-images.sh --smoke
 scripts/build-images.sh postgres
+stage "manifests played"
 scripts/kube-play.sh tim-gateway
 scripts/kube-play.sh base
 (cd tools/deploy-check && npm run test:play)
