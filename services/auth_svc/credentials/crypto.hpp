@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "tim/base64url.hpp"
+
 namespace tim::auth {
 
 using Digest = std::array<unsigned char, 32>;
@@ -25,10 +27,8 @@ std::string to_hex(std::string_view bytes);
 std::string to_hex(const Digest& d);
 std::optional<Digest> digest_from_hex(std::string_view hex);
 
-// RFC 4648 base64url without padding.
-std::string base64url_encode(std::string_view bytes);
-// Strict: only the url alphabet, no padding, no whitespace, and unused trailing bits must be
-// zero, so each byte string has exactly one encoding (no malleable tokens).
-std::optional<std::string> base64url_decode(std::string_view text);
+// The shared RFC 4648 base64url (libs/core), where the credential code calls it.
+using tim::base64url_decode;
+using tim::base64url_encode;
 
 }  // namespace tim::auth

@@ -4,8 +4,11 @@
 
 #include <string>
 
+#include "tim/base64url.hpp"
+
 using namespace tim::gateway;
 using namespace std::chrono_literals;
+using tim::base64url_encode;
 using tim::http::Headers;
 
 namespace {
@@ -23,26 +26,9 @@ struct FakeTime {
   }
 };
 
-std::string b64url(const std::string& in) {
-  static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned buf = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    buf = (buf << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(a[(buf >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(a[(buf << (6 - bits)) & 63]);
-  return out;
-}
-
 std::string jwt_with_exp(long long exp) {
-  return "Bearer " + b64url(R"({"alg":"RS256","typ":"JWT"})") + "." +
-         b64url(R"({"sub":"alice","exp":)" + std::to_string(exp) + "}") + ".c2lnbmF0dXJl";
+  return "Bearer " + base64url_encode(R"({"alg":"RS256","typ":"JWT"})") + "." +
+         base64url_encode(R"({"sub":"alice","exp":)" + std::to_string(exp) + "}") + ".c2lnbmF0dXJl";
 }
 
 Headers granted(const std::string& subject) {
@@ -107,8 +93,8 @@ TEST(AuthCache, AnExpiredOrUnreadableJwtIsNeverKept) {
       std::chrono::duration_cast<std::chrono::seconds>(t.wall.time_since_epoch()).count();
   for (const std::string& token :
        {jwt_with_exp(now_s), jwt_with_exp(now_s - 10),
-        "Bearer " + b64url("{}") + "." + b64url(R"({"sub":"x"})") + ".sig",
-        "Bearer " + b64url("{}") + "." + b64url("not json") + ".sig"}) {
+        "Bearer " + base64url_encode("{}") + "." + base64url_encode(R"({"sub":"x"})") + ".sig",
+        "Bearer " + base64url_encode("{}") + "." + base64url_encode("not json") + ".sig"}) {
     const auto key = cache.key(token, "GET", "invoices");
     cache.store(key, token, granted("x"), t.steady);
     Headers h;

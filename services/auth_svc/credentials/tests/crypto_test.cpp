@@ -50,25 +50,5 @@ TEST(Crypto, HexRoundTripIsStrict) {
   EXPECT_FALSE(digest_from_hex(std::string(64, 'g')).has_value());
 }
 
-TEST(Crypto, Base64UrlRoundTripsEveryLength) {
-  std::string data;
-  for (int n = 0; n < 70; ++n) {
-    EXPECT_EQ(base64url_decode(base64url_encode(data)), data) << n;
-    data.push_back(static_cast<char>(n * 37 + 250));
-  }
-  EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
-}
-
-TEST(Crypto, Base64UrlDecodeIsStrict) {
-  EXPECT_EQ(base64url_decode("AQ"), std::string("\x01"));
-  EXPECT_FALSE(base64url_decode("AR").has_value());    // non-zero unused bits
-  EXPECT_FALSE(base64url_decode("AQ==").has_value());  // padding
-  EXPECT_FALSE(base64url_decode("A").has_value());     // impossible length
-  EXPECT_FALSE(base64url_decode("ab+/").has_value());  // standard alphabet
-  EXPECT_FALSE(base64url_decode("ab c").has_value());
-  EXPECT_FALSE(base64url_decode(std::string_view("ab\0c", 4)).has_value());
-  EXPECT_EQ(base64url_decode(""), std::string());
-}
-
 }  // namespace
 }  // namespace tim::auth

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "tim/base64url.hpp"
 #include "tim/config.hpp"
 #include "tim/digest.hpp"
 
@@ -20,34 +21,6 @@ AuthCacheOptions AuthCacheOptions::from_env() {
 }
 
 namespace {
-
-int b64url_value(char c) noexcept {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
-std::optional<std::string> b64url_decode(std::string_view text) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    const int v = b64url_value(c);
-    if (v < 0) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  return out;
-}
 
 bool iequals_prefix(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;
@@ -69,9 +42,9 @@ std::optional<std::chrono::system_clock::time_point> jwt_expiry(std::string_view
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos)
     return std::nullopt;
   for (char c : token)
-    if (c != '.' && b64url_value(c) < 0) return std::nullopt;  // not base64url: not a JWT
+    if (c != '.' && base64url_value(c) < 0) return std::nullopt;  // not base64url: not a JWT
   const std::chrono::system_clock::time_point never{};
-  const auto payload = b64url_decode(token.substr(first + 1, second - first - 1));
+  const auto payload = base64url_decode(token.substr(first + 1, second - first - 1));
   if (!payload) return never;
   boost::system::error_code ec;
   const auto json = boost::json::parse(*payload, ec);
