@@ -35,6 +35,24 @@ std::int64_t need_path_id(const std::string& text, const std::string& code) {
   return std::get<std::int64_t>(id);
 }
 
+// The key of a mutating request, scoped to its caller, when it carries one. The target is
+// taken without a trailing slash: /api/invoices and /api/invoices/ are one endpoint.
+std::optional<IdempotentRequest> keyed_request(const ApiContext& c, const http::Request& request) {
+  auto header = request.headers.get("idempotency-key");
+  if (!header) return std::nullopt;
+  IdempotentRequest keyed;
+  if (auto subject = request.headers.get("x-auth-subject")) keyed.scope = std::string(*subject);
+  keyed.key = std::string(*header);
+  keyed.method = request.method;
+  std::string_view path = request.path();
+  if (path.size() > 1 && path.ends_with('/')) path.remove_suffix(1);
+  keyed.target = std::string(path);
+  if (!request.query().empty()) keyed.target += "?" + std::string(request.query());
+  keyed.expired_before =
+      to_instant(std::chrono::system_clock::now()) - c.keeper.settings().idempotency_ttl;
+  return keyed;
+}
+
 namespace {
 
 using http::Request;
@@ -115,23 +133,6 @@ Response invoice_answer(int status, const Invoice& invoice) {
   auto response = http::json_response(status, boost::json::serialize(invoice_to_json(invoice)));
   response.headers.add("etag", etag(invoice));
   return response;
-}
-
-// The key of a mutating request, scoped to its caller, when it carries one. The target is
-// taken without a trailing slash: /api/invoices and /api/invoices/ are one endpoint.
-std::optional<IdempotentRequest> keyed_request(const ApiContext& c, const Request& request) {
-  auto header = request.headers.get("idempotency-key");
-  if (!header) return std::nullopt;
-  IdempotentRequest keyed;
-  if (auto subject = request.headers.get("x-auth-subject")) keyed.scope = std::string(*subject);
-  keyed.key = std::string(*header);
-  keyed.method = request.method;
-  std::string_view path = request.path();
-  if (path.size() > 1 && path.ends_with('/')) path.remove_suffix(1);
-  keyed.target = std::string(path);
-  if (!request.query().empty()) keyed.target += "?" + std::string(request.query());
-  keyed.expired_before = now() - c.keeper.settings().idempotency_ttl;
-  return keyed;
 }
 
 // The caller the gateway vouches for, recorded with every event; "" without one.

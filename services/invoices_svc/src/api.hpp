@@ -26,6 +26,10 @@ struct ApiContext {
 std::shared_ptr<InvoiceStore> need_store(ApiContext& c);
 std::int64_t need_path_id(const std::string& text, const std::string& code);
 
+// The Idempotency-Key of a mutating request, scoped to the caller the gateway vouches for,
+// with its method and target; none without the header. The body is the caller's to add.
+std::optional<IdempotentRequest> keyed_request(const ApiContext& c, const http::Request& request);
+
 // Adds every /api/invoices route. `context` must outlive the router.
 void add_invoice_routes(http::Router& router, ApiContext& context);
 

@@ -64,21 +64,12 @@ boost::json::object webhook_to_json(const Webhook& webhook) {
 Task<StoredAnswer> run_write(ApiContext& c, const Request& request,
                              std::function<StoredAnswer(InvoiceStore&)> write, bool* replayed) {
   auto store = need_store(c);
-  auto header = request.headers.get("idempotency-key");
-  if (!header) {
+  auto keyed = keyed_request(c, request);
+  if (!keyed) {
     auto job = [store, write] { return write(*store); };
     co_return co_await c.pool.run(std::move(job));
   }
-  IdempotentRequest keyed;
-  if (auto subject = request.headers.get("x-auth-subject")) keyed.scope = std::string(*subject);
-  keyed.key = std::string(*header);
-  keyed.method = request.method;
-  std::string_view path = request.path();
-  if (path.size() > 1 && path.ends_with('/')) path.remove_suffix(1);
-  keyed.target = std::string(path);
-  if (!request.query().empty()) keyed.target += "?" + std::string(request.query());
-  keyed.expired_before = now() - c.keeper.settings().idempotency_ttl;
-  auto job = [store, keyed = std::move(keyed), body = request.body, write]() mutable {
+  auto job = [store, keyed = std::move(*keyed), body = request.body, write]() mutable {
     keyed.body = body;
     return store->write_once(keyed, now(), write);
   };
