@@ -65,17 +65,9 @@ FileStamp stamp_of(const std::string& path) {
 std::vector<std::unique_ptr<Filter>> make_filters(UpstreamCaller& upstream, RetryOptions retry,
                                                   AuthDecisionCache& cache) {
   static AuthCacheMetrics cache_metrics;
-  std::vector<std::unique_ptr<Filter>> f;
-  f.push_back(std::make_unique<EdgeFilter>());
-  f.push_back(std::make_unique<AuthCacheFilter>(
-      cache, [](bool hit) { (hit ? cache_metrics.hit : cache_metrics.miss).Increment(); }));
-  f.push_back(std::make_unique<ExtAuthFilter>(upstream, retry));
-  f.push_back(std::make_unique<BodyFilter>());
-  f.push_back(std::make_unique<RewriteFilter>());
-  f.push_back(std::make_unique<MappingHeadersFilter>());
-  f.push_back(std::make_unique<TimeoutFilter>());
-  f.push_back(std::make_unique<RetryFilter>(upstream, retry));
-  return f;
+  return gateway_filters(upstream, retry, cache, [](bool hit) {
+    (hit ? cache_metrics.hit : cache_metrics.miss).Increment();
+  });
 }
 
 }  // namespace

@@ -121,23 +121,12 @@ http::Request request(std::string method, std::string target,
   return r;
 }
 
-// The gateway's chain over the fake.
+// The gateway's chain (the filters it runs, in its order) over the fake.
 struct Rig {
   FakeUpstream upstream;
   AuthDecisionCache cache{AuthCacheOptions{100, 1000ms}};
   RetryOptions retry;
-  Chain chain{[&] {
-    std::vector<std::unique_ptr<Filter>> f;
-    f.push_back(std::make_unique<EdgeFilter>());
-    f.push_back(std::make_unique<AuthCacheFilter>(cache));
-    f.push_back(std::make_unique<ExtAuthFilter>(upstream, retry));
-    f.push_back(std::make_unique<BodyFilter>());
-    f.push_back(std::make_unique<RewriteFilter>());
-    f.push_back(std::make_unique<MappingHeadersFilter>());
-    f.push_back(std::make_unique<TimeoutFilter>());
-    f.push_back(std::make_unique<RetryFilter>(upstream, retry));
-    return f;
-  }()};
+  Chain chain{gateway_filters(upstream, retry, cache)};
   std::shared_ptr<const RouteTable> routes = table(kInvoicesMapping);
 
   http::Response send(http::Request r) { return run(chain.run(r, routes)); }

@@ -348,4 +348,19 @@ Task<Filter::Step> RetryFilter::on_request_async(Exchange& ex) {
   co_return Step::answered;
 }
 
+std::vector<std::unique_ptr<Filter>> gateway_filters(UpstreamCaller& upstream, RetryOptions retry,
+                                                     AuthDecisionCache& cache,
+                                                     std::function<void(bool hit)> observe_cache) {
+  std::vector<std::unique_ptr<Filter>> f;
+  f.push_back(std::make_unique<EdgeFilter>());
+  f.push_back(std::make_unique<AuthCacheFilter>(cache, std::move(observe_cache)));
+  f.push_back(std::make_unique<ExtAuthFilter>(upstream, retry));
+  f.push_back(std::make_unique<BodyFilter>());
+  f.push_back(std::make_unique<RewriteFilter>());
+  f.push_back(std::make_unique<MappingHeadersFilter>());
+  f.push_back(std::make_unique<TimeoutFilter>());
+  f.push_back(std::make_unique<RetryFilter>(upstream, retry));
+  return f;
+}
+
 }  // namespace tim::gateway

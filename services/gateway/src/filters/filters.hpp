@@ -119,4 +119,11 @@ Task<http::FetchResult> send_with_retries(UpstreamCaller& upstream, ServiceId se
 // Envoy's back-off before retry n (1-based): fully jittered, base 25 ms, at most 250 ms.
 std::chrono::milliseconds retry_backoff(int retry, double jitter01) noexcept;
 
+// The gateway's filters in their order (the README's "request path"): edge, auth cache,
+// external auth, body, rewrite, Mapping headers, timeout, retries. `observe_cache` hears each
+// auth-cache lookup (true: a hit).
+std::vector<std::unique_ptr<Filter>> gateway_filters(
+    UpstreamCaller& upstream, RetryOptions retry, AuthDecisionCache& cache,
+    std::function<void(bool hit)> observe_cache = {});
+
 }  // namespace tim::gateway
