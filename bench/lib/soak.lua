@@ -1,17 +1,10 @@
 -- wrk script of bench/soak.sh: GET /invoices/<random id in 1..BENCH_N> through the gateway
 -- (the authorization header comes from wrk -H), and one machine-readable line at the end of
 -- each slice. non2xx: answers with status > 399 (wrk's count; the chain sends no 3xx).
+-- Threads seeded as common.lua seeds them; its BENCH line is replaced by the SLICE line below.
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+dofile(here .. "common.lua")
 local n = tonumber(os.getenv("BENCH_N") or "1000")
-local threads = {}
-
-function setup(thread)
-  thread:set("seed", #threads + 1)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  math.randomseed(os.time() * 1000 + seed)
-end
 
 function request()
   return wrk.format("GET", "/invoices/" .. math.random(1, n))
